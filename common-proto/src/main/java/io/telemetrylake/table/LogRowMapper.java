@@ -1,0 +1,163 @@
+package io.telemetrylake.table;
+
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Maps OTLP log records to table rows.
+ *
+ * <p>Resource- and scope-level values are computed once per resource and scope and shared by their
+ * rows, so the per-record cost is only the record's own fields.
+ */
+public final class LogRowMapper {
+  static final String SERVICE_NAME = "service.name";
+  static final String DEPLOYMENT_ENVIRONMENT_NAME = "deployment.environment.name";
+  static final String DEPLOYMENT_ENVIRONMENT = "deployment.environment";
+  static final String HOST_NAME = "host.name";
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private LogRowMapper() {}
+
+  /**
+   * Emits one row per log record of the request, in request order.
+   *
+   * @param fallbackTimeMicros the row's timestamp when the record has neither a time nor an observed
+   *     time (the appender passes the Kafka record's timestamp, i.e. when the ingester took it in)
+   */
+  public static void forEachRow(
+      ExportLogsServiceRequest request, long fallbackTimeMicros, Consumer<LogRow> rows) {
+    for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
+      ResourcePart resource = ResourcePart.of(resourceLogs);
+      for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
+        InstrumentationScope scope = scopeLogs.getScope();
+        Map<String, String> scopeAttributes = attributes(scope.getAttributesList());
+        String scopeName = emptyToNull(scope.getName());
+        String scopeVersion = emptyToNull(scope.getVersion());
+        String scopeSchemaUrl = emptyToNull(scopeLogs.getSchemaUrl());
+        for (LogRecord record : scopeLogs.getLogRecordsList()) {
+          rows.accept(
+              new LogRow(
+                  timestampMicros(record, fallbackTimeMicros),
+                  record.getObservedTimeUnixNano() == 0
+                      ? null
+                      : nanosToMicros(record.getObservedTimeUnixNano()),
+                  record.getSeverityNumberValue(),
+                  emptyToNull(record.getSeverityText()),
+                  AnyValues.toColumnString(record.getBody()),
+                  hexOrNull(record.getTraceId().toByteArray()),
+                  hexOrNull(record.getSpanId().toByteArray()),
+                  record.getFlags(),
+                  emptyToNull(record.getEventName()),
+                  resource.serviceName,
+                  resource.deploymentEnvironment,
+                  resource.hostName,
+                  resource.attributes,
+                  scopeAttributes,
+                  attributes(record.getAttributesList()),
+                  scopeName,
+                  scopeVersion,
+                  resource.schemaUrl,
+                  scopeSchemaUrl,
+                  record.getDroppedAttributesCount()));
+        }
+      }
+    }
+  }
+
+  /** Convenience for tests and small tools: all rows of a request in a list. */
+  public static List<LogRow> toRows(ExportLogsServiceRequest request, long fallbackTimeMicros) {
+    List<LogRow> rows = new ArrayList<>();
+    forEachRow(request, fallbackTimeMicros, rows::add);
+    return rows;
+  }
+
+  /** Time of the event; the observed time when the source did not set one (per the OTLP spec). */
+  static long timestampMicros(LogRecord record, long fallbackTimeMicros) {
+    if (record.getTimeUnixNano() != 0) {
+      return nanosToMicros(record.getTimeUnixNano());
+    }
+    if (record.getObservedTimeUnixNano() != 0) {
+      return nanosToMicros(record.getObservedTimeUnixNano());
+    }
+    return fallbackTimeMicros;
+  }
+
+  /** fixed64 nanos are unsigned on the wire; values past 2^63 still map to a valid micros long. */
+  static long nanosToMicros(long unsignedNanos) {
+    return Long.divideUnsigned(unsignedNanos, 1000L);
+  }
+
+  static Map<String, String> attributes(List<KeyValue> keyValues) {
+    if (keyValues.isEmpty()) {
+      return Collections.emptyMap();
+    }
+    Map<String, String> map = new HashMap<>(keyValues.size() * 2);
+    for (KeyValue kv : keyValues) {
+      String value = AnyValues.toColumnString(kv.getValue());
+      // A key with an unset value still says the attribute was present; keep it as "null" JSON.
+      map.put(kv.getKey(), value == null ? "null" : value);
+    }
+    return Collections.unmodifiableMap(map);
+  }
+
+  static String hexOrNull(byte[] bytes) {
+    if (bytes.length == 0) {
+      return null;
+    }
+    char[] out = new char[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[i * 2] = HEX[(bytes[i] >> 4) & 0xF];
+      out[i * 2 + 1] = HEX[bytes[i] & 0xF];
+    }
+    return new String(out);
+  }
+
+  private static String emptyToNull(String s) {
+    return s.isEmpty() ? null : s;
+  }
+
+  /** The values every row of one resource shares; computed from that resource only. */
+  private record ResourcePart(
+      Map<String, String> attributes,
+      String serviceName,
+      String deploymentEnvironment,
+      String hostName,
+      String schemaUrl) {
+
+    static ResourcePart of(ResourceLogs resourceLogs) {
+      Resource resource = resourceLogs.getResource();
+      String serviceName = null;
+      String environmentName = null;
+      String environment = null;
+      String hostName = null;
+      for (KeyValue kv : resource.getAttributesList()) {
+        switch (kv.getKey()) {
+          case SERVICE_NAME -> serviceName = AnyValues.toColumnString(kv.getValue());
+          case DEPLOYMENT_ENVIRONMENT_NAME ->
+              environmentName = AnyValues.toColumnString(kv.getValue());
+          case DEPLOYMENT_ENVIRONMENT -> environment = AnyValues.toColumnString(kv.getValue());
+          case HOST_NAME -> hostName = AnyValues.toColumnString(kv.getValue());
+          default -> {}
+        }
+      }
+      return new ResourcePart(
+          LogRowMapper.attributes(resource.getAttributesList()),
+          serviceName,
+          environmentName != null ? environmentName : environment,
+          hostName,
+          emptyToNull(resourceLogs.getSchemaUrl()));
+    }
+  }
+}
