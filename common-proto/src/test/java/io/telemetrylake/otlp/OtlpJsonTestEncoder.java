@@ -1,0 +1,343 @@
+package io.telemetrylake.otlp;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.EntityRef;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.logs.v1.SeverityNumber;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Test-only OTLP/JSON encoder, written independently of the decoder, with switches for the
+ * variants real clients produce. Writes only fields that differ from their default, like proto3.
+ */
+public final class OtlpJsonTestEncoder {
+  /**
+   * @param snakeCase proto field names instead of lowerCamelCase
+   * @param numbersAsStrings every integer and double as a JSON string (int64 the OTLP way, and
+   *     the tolerated {@code "flags": "01"} style)
+   * @param upperCaseHex trace and span ids in upper-case hex
+   * @param unknownFields an unknown field, with nested content, in every object
+   * @param severityNames severityNumber as the enum name
+   */
+  public record Style(
+      boolean snakeCase,
+      boolean numbersAsStrings,
+      boolean upperCaseHex,
+      boolean unknownFields,
+      boolean severityNames) {
+    public static final Style OTLP = new Style(false, false, false, false, false);
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final JsonGenerator g;
+  private final Style style;
+
+  private OtlpJsonTestEncoder(JsonGenerator g, Style style) {
+    this.g = g;
+    this.style = style;
+  }
+
+  public static byte[] encode(ExportLogsServiceRequest request, Style style) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      new OtlpJsonTestEncoder(g, style).request(request);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private void request(ExportLogsServiceRequest request) throws IOException {
+    start();
+    if (request.getResourceLogsCount() > 0) {
+      name("resourceLogs", "resource_logs");
+      g.writeStartArray();
+      for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
+        resourceLogs(resourceLogs);
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
+  }
+
+  private void resourceLogs(ResourceLogs resourceLogs) throws IOException {
+    start();
+    if (resourceLogs.hasResource()) {
+      name("resource", "resource");
+      resource(resourceLogs.getResource());
+    }
+    if (resourceLogs.getScopeLogsCount() > 0) {
+      name("scopeLogs", "scope_logs");
+      g.writeStartArray();
+      for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
+        scopeLogs(scopeLogs);
+      }
+      g.writeEndArray();
+    }
+    string("schemaUrl", "schema_url", resourceLogs.getSchemaUrl());
+    g.writeEndObject();
+  }
+
+  private void resource(Resource resource) throws IOException {
+    start();
+    attributes(resource.getAttributesList());
+    uint32("droppedAttributesCount", "dropped_attributes_count", resource.getDroppedAttributesCount());
+    if (resource.getEntityRefsCount() > 0) {
+      name("entityRefs", "entity_refs");
+      g.writeStartArray();
+      for (EntityRef ref : resource.getEntityRefsList()) {
+        start();
+        string("schemaUrl", "schema_url", ref.getSchemaUrl());
+        string("type", "type", ref.getType());
+        strings("idKeys", "id_keys", ref.getIdKeysList());
+        strings("descriptionKeys", "description_keys", ref.getDescriptionKeysList());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
+  }
+
+  private void scopeLogs(ScopeLogs scopeLogs) throws IOException {
+    start();
+    if (scopeLogs.hasScope()) {
+      name("scope", "scope");
+      scope(scopeLogs.getScope());
+    }
+    if (scopeLogs.getLogRecordsCount() > 0) {
+      name("logRecords", "log_records");
+      g.writeStartArray();
+      for (LogRecord record : scopeLogs.getLogRecordsList()) {
+        logRecord(record);
+      }
+      g.writeEndArray();
+    }
+    string("schemaUrl", "schema_url", scopeLogs.getSchemaUrl());
+    g.writeEndObject();
+  }
+
+  private void scope(InstrumentationScope scope) throws IOException {
+    start();
+    string("name", "name", scope.getName());
+    string("version", "version", scope.getVersion());
+    attributes(scope.getAttributesList());
+    uint32("droppedAttributesCount", "dropped_attributes_count", scope.getDroppedAttributesCount());
+    g.writeEndObject();
+  }
+
+  private void logRecord(LogRecord record) throws IOException {
+    start();
+    fixed64("timeUnixNano", "time_unix_nano", record.getTimeUnixNano());
+    fixed64("observedTimeUnixNano", "observed_time_unix_nano", record.getObservedTimeUnixNano());
+    if (record.getSeverityNumberValue() != 0) {
+      name("severityNumber", "severity_number");
+      if (style.severityNames() && record.getSeverityNumber() != SeverityNumber.UNRECOGNIZED) {
+        g.writeString(record.getSeverityNumber().name());
+      } else if (style.numbersAsStrings()) {
+        g.writeString(Integer.toString(record.getSeverityNumberValue()));
+      } else {
+        g.writeNumber(record.getSeverityNumberValue());
+      }
+    }
+    string("severityText", "severity_text", record.getSeverityText());
+    if (record.hasBody()) {
+      name("body", "body");
+      anyValue(record.getBody());
+    }
+    attributes(record.getAttributesList());
+    uint32("droppedAttributesCount", "dropped_attributes_count", record.getDroppedAttributesCount());
+    uint32("flags", "flags", record.getFlags());
+    hex("traceId", "trace_id", record.getTraceId());
+    hex("spanId", "span_id", record.getSpanId());
+    string("eventName", "event_name", record.getEventName());
+    g.writeEndObject();
+  }
+
+  private void attributes(List<KeyValue> attributes) throws IOException {
+    if (attributes.isEmpty()) {
+      return;
+    }
+    name("attributes", "attributes");
+    keyValues(attributes);
+  }
+
+  private void keyValues(List<KeyValue> keyValues) throws IOException {
+    g.writeStartArray();
+    for (KeyValue keyValue : keyValues) {
+      start();
+      string("key", "key", keyValue.getKey());
+      if (keyValue.hasValue()) {
+        name("value", "value");
+        anyValue(keyValue.getValue());
+      }
+      if (keyValue.getKeyStrindex() != 0) {
+        name("keyStrindex", "key_strindex");
+        int32(keyValue.getKeyStrindex());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private void anyValue(AnyValue value) throws IOException {
+    start();
+    switch (value.getValueCase()) {
+      case STRING_VALUE -> {
+        name("stringValue", "string_value");
+        g.writeString(value.getStringValue());
+      }
+      case BOOL_VALUE -> {
+        name("boolValue", "bool_value");
+        g.writeBoolean(value.getBoolValue());
+      }
+      case INT_VALUE -> {
+        name("intValue", "int_value");
+        if (style.numbersAsStrings()) {
+          g.writeString(Long.toString(value.getIntValue()));
+        } else {
+          g.writeNumber(value.getIntValue());
+        }
+      }
+      case DOUBLE_VALUE -> {
+        name("doubleValue", "double_value");
+        double d = value.getDoubleValue();
+        if (Double.isNaN(d)) {
+          g.writeString("NaN");
+        } else if (Double.isInfinite(d)) {
+          g.writeString(d > 0 ? "Infinity" : "-Infinity");
+        } else if (style.numbersAsStrings()) {
+          g.writeString(Double.toString(d));
+        } else {
+          g.writeNumber(d);
+        }
+      }
+      case ARRAY_VALUE -> {
+        name("arrayValue", "array_value");
+        start();
+        name("values", "values");
+        g.writeStartArray();
+        for (AnyValue element : value.getArrayValue().getValuesList()) {
+          anyValue(element);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      case KVLIST_VALUE -> {
+        name("kvlistValue", "kvlist_value");
+        start();
+        name("values", "values");
+        keyValues(value.getKvlistValue().getValuesList());
+        g.writeEndObject();
+      }
+      case BYTES_VALUE -> {
+        name("bytesValue", "bytes_value");
+        g.writeString(Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray()));
+      }
+      case STRING_VALUE_STRINDEX -> {
+        name("stringValueStrindex", "string_value_strindex");
+        int32(value.getStringValueStrindex());
+      }
+      case VALUE_NOT_SET -> {
+        // An empty AnyValue is an empty object.
+      }
+    }
+    g.writeEndObject();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private void start() throws IOException {
+    g.writeStartObject();
+    if (style.unknownFields()) {
+      g.writeFieldName("someFutureField");
+      g.writeStartObject();
+      g.writeFieldName("nested");
+      g.writeStartArray();
+      g.writeNumber(1);
+      g.writeString("traceId");
+      g.writeStartObject();
+      g.writeNullField("resourceLogs");
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+  }
+
+  private void name(String camel, String snake) throws IOException {
+    g.writeFieldName(style.snakeCase() ? snake : camel);
+  }
+
+  private void string(String camel, String snake, String value) throws IOException {
+    if (!value.isEmpty()) {
+      name(camel, snake);
+      g.writeString(value);
+    }
+  }
+
+  private void strings(String camel, String snake, List<String> values) throws IOException {
+    if (!values.isEmpty()) {
+      name(camel, snake);
+      g.writeStartArray();
+      for (String value : values) {
+        g.writeString(value);
+      }
+      g.writeEndArray();
+    }
+  }
+
+  private void uint32(String camel, String snake, int value) throws IOException {
+    if (value != 0) {
+      name(camel, snake);
+      long unsigned = Integer.toUnsignedLong(value);
+      if (style.numbersAsStrings()) {
+        g.writeString(Long.toString(unsigned));
+      } else {
+        g.writeNumber(unsigned);
+      }
+    }
+  }
+
+  private void int32(int value) throws IOException {
+    if (style.numbersAsStrings()) {
+      g.writeString(Integer.toString(value));
+    } else {
+      g.writeNumber(value);
+    }
+  }
+
+  private void fixed64(String camel, String snake, long value) throws IOException {
+    if (value != 0) {
+      name(camel, snake);
+      String unsigned = Long.toUnsignedString(value);
+      if (style.numbersAsStrings()) {
+        g.writeString(unsigned);
+      } else {
+        g.writeNumber(new BigInteger(unsigned));
+      }
+    }
+  }
+
+  private void hex(String camel, String snake, ByteString bytes) throws IOException {
+    if (!bytes.isEmpty()) {
+      name(camel, snake);
+      HexFormat hex = style.upperCaseHex() ? HexFormat.of().withUpperCase() : HexFormat.of();
+      g.writeString(hex.formatHex(bytes.toByteArray()));
+    }
+  }
+}

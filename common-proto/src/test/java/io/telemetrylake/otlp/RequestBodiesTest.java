@@ -1,0 +1,335 @@
+package io.telemetrylake.otlp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.telemetrylake.otlp.OtlpDecodeException.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RequestBodiesTest {
+  private static final byte[] BODY = "{\"resourceLogs\":[]}".getBytes(StandardCharsets.UTF_8);
+
+  private static byte[] gzip(byte[] data) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+      gzip.write(data);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] randomBytes(int size) {
+    byte[] bytes = new byte[size];
+    new Random(42).nextBytes(bytes);
+    return bytes;
+  }
+
+  private static OtlpDecodeException failure(InputStream body, String encoding, long limit) {
+    OtlpDecodeException e =
+        catchThrowableOfType(
+            OtlpDecodeException.class, () -> RequestBodies.read(body, encoding, limit));
+    assertThat(e).as("expected the body to be refused").isNotNull();
+    return e;
+  }
+
+  /** Serves its bytes a few at a time and never knows how many remain, like a chunked body. */
+  private static final class ChunkedStream extends InputStream {
+    private final byte[] data;
+    private final int chunk;
+    private int position;
+    int bytesServed;
+    boolean closed;
+
+    ChunkedStream(byte[] data, int chunk) {
+      this.data = data;
+      this.chunk = chunk;
+    }
+
+    @Override
+    public int read() {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) {
+      if (position >= data.length) {
+        return -1;
+      }
+      int n = Math.min(Math.min(length, chunk), data.length - position);
+      System.arraycopy(data, position, buffer, offset, n);
+      position += n;
+      bytesServed += n;
+      return n;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  /** Fails like a connection reset after some bytes. */
+  private static final class FailingStream extends InputStream {
+    private final InputStream start;
+
+    FailingStream(byte[] start) {
+      this.start = new ByteArrayInputStream(start);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = start.read();
+      if (b < 0) {
+        throw new IOException("connection reset");
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = start.read(buffer, offset, length);
+      if (n < 0) {
+        throw new IOException("connection reset");
+      }
+      return n;
+    }
+  }
+
+  // ---- identity -----------------------------------------------------------------------------
+
+  @ParameterizedTest
+  @ValueSource(strings = {"identity", "", " Identity "})
+  void readsIdentityBody(String encoding) throws Exception {
+    assertThat(RequestBodies.read(new ByteArrayInputStream(BODY), encoding, 1000)).isEqualTo(BODY);
+  }
+
+  @Test
+  void readsBodyWithoutContentEncodingHeader() throws Exception {
+    assertThat(RequestBodies.read(new ByteArrayInputStream(BODY), null, 1000)).isEqualTo(BODY);
+  }
+
+  @Test
+  void readsChunkedBodyIncrementally() throws Exception {
+    byte[] data = randomBytes(100_000);
+
+    assertThat(RequestBodies.read(new ChunkedStream(data, 7), null, 100_000)).isEqualTo(data);
+  }
+
+  @Test
+  void readsEmptyBody() throws Exception {
+    assertThat(RequestBodies.read(new ByteArrayInputStream(new byte[0]), null, 10)).isEmpty();
+  }
+
+  @Test
+  void acceptsIdentityBodyOfExactlyTheLimit() throws Exception {
+    assertThat(RequestBodies.read(new ByteArrayInputStream(BODY), null, BODY.length)).isEqualTo(BODY);
+  }
+
+  @Test
+  void rejectsOversizedIdentityBodyWithoutReadingItAll() {
+    ChunkedStream body = new ChunkedStream(randomBytes(1_000_000), 1000);
+
+    OtlpDecodeException e = failure(body, null, 10_000);
+
+    assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
+    assertThat(e).hasMessage("request body exceeds the limit of 10000 bytes");
+    assertThat(body.bytesServed).isLessThan(20_000);
+  }
+
+  // ---- gzip ---------------------------------------------------------------------------------
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gzip", "x-gzip", "GZIP", " gzip "})
+  void readsGzipBody(String encoding) throws Exception {
+    byte[] body = RequestBodies.read(new ByteArrayInputStream(gzip(BODY)), encoding, 1000);
+
+    assertThat(body).isEqualTo(BODY);
+  }
+
+  @Test
+  void readsChunkedGzipBodyIncrementally() throws Exception {
+    byte[] data = randomBytes(300_000);
+
+    assertThat(RequestBodies.read(new ChunkedStream(gzip(data), 13), "gzip", 300_000))
+        .isEqualTo(data);
+  }
+
+  @Test
+  void acceptsGzipBodyThatInflatesToExactlyTheLimit() throws Exception {
+    byte[] data = randomBytes(5000);
+
+    assertThat(RequestBodies.read(new ByteArrayInputStream(gzip(data)), "gzip", 5000)).isEqualTo(data);
+  }
+
+  @Test
+  void rejectsGzipThatInflatesBeyondTheLimit() throws Exception {
+    OtlpDecodeException e = failure(new ByteArrayInputStream(gzip(randomBytes(5001))), "gzip", 5000);
+
+    assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
+    assertThat(e).hasMessage("decompressed request body exceeds the limit of 5000 bytes");
+  }
+
+  @Test
+  void gzipBombFailsFastWithoutInflatingEverything() throws Exception {
+    // 256 MiB of zeros compress to about 256 KiB.
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    try (OutputStream gzip = new GZIPOutputStream(compressed, 64 * 1024)) {
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < 256; i++) {
+        gzip.write(zeros);
+      }
+    }
+    ChunkedStream bomb = new ChunkedStream(compressed.toByteArray(), 8192);
+
+    OtlpDecodeException e = failure(bomb, "gzip", 1 << 20);
+
+    assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
+    // Stopped after about 1 MiB of output, i.e. a few KiB of input, out of ~256 KiB.
+    assertThat(bomb.bytesServed).isLessThan(compressed.size() / 10);
+  }
+
+  @Test
+  void rejectsEndlessStreamOfEmptyGzipMembers() throws Exception {
+    byte[] emptyMember = gzip(new byte[0]);
+    InputStream endless =
+        new InputStream() {
+          private long position;
+
+          @Override
+          public int read() {
+            return emptyMember[(int) (position++ % emptyMember.length)] & 0xFF;
+          }
+
+          @Override
+          public int available() {
+            return emptyMember.length; // more always follows
+          }
+        };
+
+    OtlpDecodeException e = failure(endless, "gzip", 1000);
+
+    assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
+    assertThat(e).hasMessageContaining("compressed request body exceeds the limit");
+  }
+
+  @Test
+  void rejectsTruncatedGzip() throws Exception {
+    byte[] whole = gzip(randomBytes(10_000));
+
+    OtlpDecodeException e =
+        failure(new ByteArrayInputStream(Arrays.copyOf(whole, whole.length / 2)), "gzip", 100_000);
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e).hasMessageStartingWith("invalid gzip request body: truncated");
+  }
+
+  @Test
+  void rejectsGzipWithoutItsTrailer() throws Exception {
+    byte[] whole = gzip(BODY);
+
+    OtlpDecodeException e =
+        failure(new ByteArrayInputStream(Arrays.copyOf(whole, whole.length - 4)), "gzip", 1000);
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e).hasMessageStartingWith("invalid gzip request body");
+  }
+
+  @Test
+  void rejectsGzipWithWrongChecksum() throws Exception {
+    byte[] corrupt = gzip(BODY);
+    corrupt[corrupt.length - 6] ^= 0x55; // inside the CRC-32 of the trailer
+
+    OtlpDecodeException e = failure(new ByteArrayInputStream(corrupt), "gzip", 1000);
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e).hasMessageContaining("Corrupt GZIP trailer");
+  }
+
+  @Test
+  void rejectsCorruptDeflateData() throws Exception {
+    byte[] corrupt = gzip(randomBytes(10_000));
+    for (int i = 20; i < 60; i++) {
+      corrupt[i] = (byte) 0xFF;
+    }
+
+    OtlpDecodeException e = failure(new ByteArrayInputStream(corrupt), "gzip", 100_000);
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e).hasMessageStartingWith("invalid gzip request body: ");
+  }
+
+  @Test
+  void rejectsBodyThatIsNotGzipAtAll() {
+    OtlpDecodeException e = failure(new ByteArrayInputStream(BODY), "gzip", 1000);
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e).hasMessage("invalid gzip request body: Not in GZIP format");
+  }
+
+  @Test
+  void rejectsEmptyGzipBody() {
+    OtlpDecodeException e = failure(new ByteArrayInputStream(new byte[0]), "gzip", 1000);
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e).hasMessageStartingWith("invalid gzip request body: truncated");
+  }
+
+  // ---- other encodings and I/O --------------------------------------------------------------
+
+  @ParameterizedTest
+  @ValueSource(strings = {"br", "deflate", "zstd", "gzip, br"})
+  void rejectsUnsupportedContentEncoding(String encoding) {
+    OtlpDecodeException e = failure(new ByteArrayInputStream(BODY), encoding, 1000);
+
+    assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_CONTENT_ENCODING);
+    assertThat(e).hasMessage("unsupported Content-Encoding \"" + encoding + "\" (supported: gzip, identity)");
+  }
+
+  @Test
+  void passesIoFailuresOfTheBodyThroughForIdentity() {
+    assertThatThrownBy(() -> RequestBodies.read(new FailingStream(BODY), null, 1000))
+        .isInstanceOf(IOException.class)
+        .hasMessage("connection reset");
+  }
+
+  @Test
+  void passesIoFailuresOfTheBodyThroughForGzip() throws Exception {
+    byte[] whole = gzip(randomBytes(10_000));
+    byte[] start = Arrays.copyOf(whole, whole.length / 2);
+
+    assertThatThrownBy(() -> RequestBodies.read(new FailingStream(start), "gzip", 100_000))
+        .isInstanceOf(IOException.class)
+        .hasMessage("connection reset");
+  }
+
+  @Test
+  void leavesTheBodyStreamOpen() throws Exception {
+    ChunkedStream identity = new ChunkedStream(BODY, 100);
+    ChunkedStream gzipped = new ChunkedStream(gzip(BODY), 100);
+
+    RequestBodies.read(identity, null, 1000);
+    RequestBodies.read(gzipped, "gzip", 1000);
+
+    assertThat(identity.closed).isFalse();
+    assertThat(gzipped.closed).isFalse();
+  }
+
+  @Test
+  void rejectsNegativeLimit() {
+    assertThatThrownBy(() -> RequestBodies.read(new ByteArrayInputStream(BODY), null, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxDecompressedBytes");
+  }
+}
