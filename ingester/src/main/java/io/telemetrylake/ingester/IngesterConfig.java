@@ -1,0 +1,96 @@
+package io.telemetrylake.ingester;
+
+import io.telemetrylake.config.Settings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of the ingester, read once from the environment and validated at start-up.
+ *
+ * <p>Kafka client properties beyond these pass through with the {@code KAFKA_CLIENT_} prefix
+ * (e.g. {@code KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL}); ours win where both set the same key.
+ */
+public record IngesterConfig(
+    String host,
+    int port,
+    long maxBodyBytes,
+    long maxInflightBytes,
+    int maxRecordBytes,
+    Duration produceTimeout,
+    Duration readTimeout,
+    Duration shutdownTimeout,
+    int retryAfterSeconds,
+    List<String> authTokens,
+    String bootstrapServers,
+    String topic,
+    int topicPartitions,
+    short topicReplicationFactor,
+    boolean createTopic,
+    String compression,
+    int lingerMs,
+    int batchBytes,
+    Map<String, String> kafkaClientProperties) {
+
+  public static final String HOST = "INGESTER_HOST";
+  public static final String PORT = "INGESTER_PORT";
+  public static final String MAX_BODY_BYTES = "INGESTER_MAX_BODY_BYTES";
+  public static final String MAX_INFLIGHT_BYTES = "INGESTER_MAX_INFLIGHT_BYTES";
+  public static final String MAX_RECORD_BYTES = "INGESTER_MAX_RECORD_BYTES";
+  public static final String PRODUCE_TIMEOUT_MS = "INGESTER_PRODUCE_TIMEOUT_MS";
+  public static final String READ_TIMEOUT_SECONDS = "INGESTER_READ_TIMEOUT_SECONDS";
+  public static final String SHUTDOWN_TIMEOUT_SECONDS = "INGESTER_SHUTDOWN_TIMEOUT_SECONDS";
+  public static final String RETRY_AFTER_SECONDS = "INGESTER_RETRY_AFTER_SECONDS";
+  public static final String AUTH_TOKENS = "INGESTER_AUTH_TOKENS";
+  public static final String BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+  public static final String TOPIC = "KAFKA_TOPIC";
+  public static final String TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
+  public static final String TOPIC_REPLICATION_FACTOR = "KAFKA_TOPIC_REPLICATION_FACTOR";
+  public static final String TOPIC_CREATE = "KAFKA_TOPIC_CREATE";
+  public static final String COMPRESSION = "INGESTER_KAFKA_COMPRESSION";
+  public static final String LINGER_MS = "INGESTER_KAFKA_LINGER_MS";
+  public static final String BATCH_BYTES = "INGESTER_KAFKA_BATCH_BYTES";
+  public static final String KAFKA_CLIENT_PREFIX = "KAFKA_CLIENT_";
+
+  /** Every variable the ingester reads (the Helm chart and .env.example must match this list). */
+  public static final List<String> KEYS =
+      List.of(
+          HOST, PORT, MAX_BODY_BYTES, MAX_INFLIGHT_BYTES, MAX_RECORD_BYTES, PRODUCE_TIMEOUT_MS,
+          READ_TIMEOUT_SECONDS, SHUTDOWN_TIMEOUT_SECONDS, RETRY_AFTER_SECONDS, AUTH_TOKENS,
+          BOOTSTRAP_SERVERS, TOPIC, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, TOPIC_CREATE,
+          COMPRESSION, LINGER_MS, BATCH_BYTES);
+
+  private static final long MIB = 1024L * 1024L;
+
+  public static IngesterConfig from(Settings s) {
+    return new IngesterConfig(
+        s.string(HOST, "0.0.0.0"),
+        s.integer(PORT, 4318, 0, 65535),
+        s.longValue(MAX_BODY_BYTES, 64 * MIB, 1024, 2L * 1024 * MIB),
+        s.longValue(MAX_INFLIGHT_BYTES, 256 * MIB, MIB, 64L * 1024 * MIB),
+        s.integer(MAX_RECORD_BYTES, 1_000_000, 1024, 64 * 1024 * 1024),
+        Duration.ofMillis(s.longValue(PRODUCE_TIMEOUT_MS, 8_000, 1_000, 120_000)),
+        s.seconds(READ_TIMEOUT_SECONDS, 30, 1, 3600),
+        s.seconds(SHUTDOWN_TIMEOUT_SECONDS, 20, 0, 3600),
+        s.integer(RETRY_AFTER_SECONDS, 2, 1, 3600),
+        s.list(AUTH_TOKENS),
+        s.string(BOOTSTRAP_SERVERS, "127.0.0.1:9092"),
+        s.string(TOPIC, "otel-logs"),
+        s.integer(TOPIC_PARTITIONS, 12, 1, 10_000),
+        (short) s.integer(TOPIC_REPLICATION_FACTOR, -1, -1, Short.MAX_VALUE),
+        s.bool(TOPIC_CREATE, true),
+        s.oneOf(COMPRESSION, "lz4", "lz4", "zstd", "snappy", "gzip", "none"),
+        s.integer(LINGER_MS, 5, 0, 10_000),
+        s.integer(BATCH_BYTES, 512 * 1024, 16 * 1024, 64 * 1024 * 1024),
+        s.passThrough(KAFKA_CLIENT_PREFIX));
+  }
+
+  /** Safe to log: tokens and pass-through values (which may hold credentials) are left out. */
+  @Override
+  public String toString() {
+    return "IngesterConfig{port=" + port + ", topic=" + topic + ", bootstrap=" + bootstrapServers
+        + ", partitions=" + topicPartitions + ", compression=" + compression
+        + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBytes=" + maxInflightBytes
+        + ", authTokens=" + authTokens.size() + ", kafkaClientProperties=" + kafkaClientProperties.keySet() + "}";
+  }
+}

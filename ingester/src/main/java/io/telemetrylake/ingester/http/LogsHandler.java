@@ -1,0 +1,215 @@
+package io.telemetrylake.ingester.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.telemetrylake.ingester.IngesterConfig;
+import io.telemetrylake.ingester.kafka.InflightBudget;
+import io.telemetrylake.ingester.kafka.LogProducer;
+import io.telemetrylake.ingester.metrics.IngesterMetrics;
+import io.telemetrylake.otlp.LogRecordValidator;
+import io.telemetrylake.otlp.OtlpDecodeException;
+import io.telemetrylake.otlp.OtlpEncoding;
+import io.telemetrylake.otlp.OtlpLogsDecoder;
+import io.telemetrylake.otlp.OtlpResponses;
+import io.telemetrylake.otlp.RequestBodies;
+import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.ResourceSplitter;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/logs}: decode, validate, split per resource, produce, and answer 200 only once
+ * Kafka has acknowledged every record.
+ *
+ * <p>Status codes follow the OTLP/HTTP spec and what real SDKs do with them: 400/413/415 are final
+ * for the client, 429/503 with {@code Retry-After} make it retry. Overload and Kafka trouble are
+ * therefore never 500.
+ */
+public final class LogsHandler implements Handler {
+  private static final Logger LOG = LoggerFactory.getLogger(LogsHandler.class);
+
+  // google.rpc.Code values for the Status body of error responses.
+  private static final int INVALID_ARGUMENT = 3;
+  private static final int RESOURCE_EXHAUSTED = 8;
+  private static final int OUT_OF_RANGE = 11;
+  private static final int UNAVAILABLE = 14;
+  private static final int UNAUTHENTICATED = 16;
+
+  private final IngesterConfig config;
+  private final LogProducer producer;
+  private final InflightBudget budget;
+  private final IngesterMetrics metrics;
+  private final ResourceSplitter splitter;
+  private final BearerAuth auth;
+  private final Lifecycle lifecycle;
+  private final ThrottledLog kafkaErrors = new ThrottledLog(LOG, 10_000);
+
+  public LogsHandler(
+      IngesterConfig config, LogProducer producer, InflightBudget budget, IngesterMetrics metrics, Lifecycle lifecycle) {
+    this.config = config;
+    this.producer = producer;
+    this.budget = budget;
+    this.metrics = metrics;
+    this.lifecycle = lifecycle;
+    this.splitter = new ResourceSplitter(config.maxRecordBytes());
+    this.auth = new BearerAuth(config.authTokens());
+  }
+
+  @Override
+  public void handle(Context ctx) {
+    long start = System.nanoTime();
+    if (!lifecycle.enter()) {
+      retryLater(ctx, OtlpEncoding.JSON, 503, UNAVAILABLE, "the ingester is shutting down", start);
+      return;
+    }
+    boolean async = false;
+    try {
+      async = handleAdmitted(ctx, start);
+    } finally {
+      if (!async) {
+        lifecycle.exit();
+      }
+    }
+  }
+
+  /** Returns true when the response will be completed asynchronously (after Kafka answers). */
+  private boolean handleAdmitted(Context ctx, long start) {
+    Optional<OtlpEncoding> maybeEncoding = OtlpEncoding.fromContentType(ctx.header("Content-Type"));
+    OtlpEncoding encoding = maybeEncoding.orElse(OtlpEncoding.JSON);
+    if (!auth.allows(ctx.header("Authorization"))) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      respondStatus(ctx, encoding, 401, UNAUTHENTICATED, "missing or invalid bearer token", start);
+      return false;
+    }
+    if (maybeEncoding.isEmpty()) {
+      respondStatus(ctx, encoding, 415, INVALID_ARGUMENT,
+          "unsupported Content-Type; use application/x-protobuf or application/json", start);
+      return false;
+    }
+
+    ExportLogsServiceRequest request;
+    int bodyBytes;
+    try {
+      byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"), config.maxBodyBytes());
+      bodyBytes = body.length;
+      request = OtlpLogsDecoder.decode(body, encoding);
+    } catch (OtlpDecodeException e) {
+      int status =
+          switch (e.reason()) {
+            case MALFORMED -> 400;
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED_CONTENT_ENCODING -> 415;
+          };
+      metrics.rejected("undecodable", 0, 0);
+      respondStatus(ctx, encoding, status, status == 413 ? OUT_OF_RANGE : INVALID_ARGUMENT, e.getMessage(), start);
+      return false;
+    } catch (IOException e) {
+      // The client went away or trickled bytes past the read timeout.
+      respondStatus(ctx, encoding, 408, UNAVAILABLE, "could not read the request body: " + e.getMessage(), start);
+      return false;
+    }
+
+    int totalRecords = countRecords(request);
+    LogRecordValidator.Validated validated = LogRecordValidator.validate(request);
+    ResourceSplitter.Split split = splitter.split(validated.request());
+    int rejected = validated.rejectedLogRecords() + split.rejectedLogRecords();
+    String message = joinMessages(validated.errorMessage(), split.errorMessage());
+    if (rejected > 0) {
+      metrics.rejected("invalid", rejected, 0);
+    }
+    List<KafkaLogRecord> records = split.records();
+    if (records.isEmpty()) {
+      respondSuccess(ctx, encoding, rejected, message, start);
+      return false;
+    }
+
+    long bytes = 0;
+    for (KafkaLogRecord record : records) {
+      bytes += record.value().length + record.key().length;
+    }
+    if (!budget.tryAcquire(bytes)) {
+      metrics.rejected("overload", totalRecords - rejected, bodyBytes);
+      retryLater(ctx, encoding, 429, RESOURCE_EXHAUSTED, "too much data in flight to Kafka; retry later", start);
+      return false;
+    }
+
+    long admitted = bytes;
+    int accepted = totalRecords - rejected;
+    long produceStart = System.nanoTime();
+    CompletableFuture<Void> acked;
+    try {
+      acked = producer.send(records).orTimeout(config.produceTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      budget.release(admitted);
+      throw e;
+    }
+    ctx.future(
+        () ->
+            acked.handle(
+                (ok, error) -> {
+                  try {
+                    budget.release(admitted);
+                    if (error == null) {
+                      metrics.accepted(accepted, admitted, System.nanoTime() - produceStart);
+                      respondSuccess(ctx, encoding, rejected, message, start);
+                    } else {
+                      kafkaErrors.warn("Kafka did not acknowledge a request; answering 503: {}", describe(error));
+                      metrics.rejected("kafka", accepted, admitted);
+                      retryLater(ctx, encoding, 503, UNAVAILABLE, "Kafka is not available; retry later", start);
+                    }
+                    return null;
+                  } finally {
+                    lifecycle.exit();
+                  }
+                }));
+    return true;
+  }
+
+  private void respondSuccess(Context ctx, OtlpEncoding encoding, long rejected, String message, long start) {
+    ctx.status(200).contentType(encoding.contentType()).result(OtlpResponses.success(encoding, rejected, message));
+    metrics.request(200, System.nanoTime() - start);
+  }
+
+  private void retryLater(Context ctx, OtlpEncoding encoding, int status, int code, String message, long start) {
+    ctx.header("Retry-After", Integer.toString(config.retryAfterSeconds()));
+    respondStatus(ctx, encoding, status, code, message, start);
+  }
+
+  private void respondStatus(Context ctx, OtlpEncoding encoding, int status, int code, String message, long start) {
+    ctx.status(status).contentType(encoding.contentType()).result(OtlpResponses.status(encoding, code, message));
+    metrics.request(status, System.nanoTime() - start);
+  }
+
+  private static int countRecords(ExportLogsServiceRequest request) {
+    int n = 0;
+    for (ResourceLogs rl : request.getResourceLogsList()) {
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        n += sl.getLogRecordsCount();
+      }
+    }
+    return n;
+  }
+
+  private static String joinMessages(String a, String b) {
+    if (a == null || a.isEmpty()) {
+      return b == null ? "" : b;
+    }
+    if (b == null || b.isEmpty()) {
+      return a;
+    }
+    return a + "; " + b;
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+  }
+}

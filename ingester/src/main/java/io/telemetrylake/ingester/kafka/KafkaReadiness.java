@@ -1,0 +1,88 @@
+package io.telemetrylake.ingester.kafka;
+
+import io.telemetrylake.ingester.IngesterConfig;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Knows whether Kafka answers and the topic exists, checked in the background so that probes
+ * never wait on the broker. Creates the topic when it is missing (and creation is allowed), so an
+ * ingester started before its broker becomes ready by itself once the broker is up.
+ */
+public final class KafkaReadiness implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaReadiness.class);
+
+  private final Admin admin;
+  private final IngesterConfig config;
+  private final String topic;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "kafka-readiness");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile boolean ready;
+  private volatile String lastProblem = "not checked yet";
+
+  public KafkaReadiness(Admin admin, IngesterConfig config) {
+    this.admin = admin;
+    this.config = config;
+    this.topic = config.topic();
+  }
+
+  public void start(long periodMs) {
+    scheduler.scheduleWithFixedDelay(this::check, 0, periodMs, TimeUnit.MILLISECONDS);
+  }
+
+  void check() {
+    boolean nowReady;
+    String problem = null;
+    try {
+      if (!ready) {
+        KafkaSetup.ensureTopic(admin, config, 5_000);
+      }
+      nowReady = KafkaSetup.describe(admin, topic, 3_000).isPresent();
+      if (!nowReady) {
+        problem = "topic " + topic + " does not exist";
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (IllegalStateException e) {
+      nowReady = false;
+      problem = e.getMessage();
+    } catch (Exception e) {
+      nowReady = false;
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      problem = "Kafka does not answer: " + cause.getClass().getSimpleName();
+    }
+    if (nowReady != ready) {
+      if (nowReady) {
+        LOG.info("Kafka is reachable and topic {} exists: ready", topic);
+      } else {
+        LOG.warn("not ready: {}", problem);
+      }
+    }
+    lastProblem = problem;
+    ready = nowReady;
+  }
+
+  public boolean isReady() {
+    return ready;
+  }
+
+  /** Why the last check failed, or null when it passed. */
+  public String problem() {
+    return lastProblem;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}

@@ -1,0 +1,62 @@
+package io.telemetrylake.ingester.kafka;
+
+import io.telemetrylake.record.KafkaLogRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Sends one request's Kafka records and completes when Kafka has acknowledged all of them.
+ *
+ * <p>The future fails when any record fails or when the acknowledgement does not come within the
+ * produce timeout; either way the caller must not answer 200. Records that Kafka takes after a
+ * timeout may be sent again by the client's retry: at least once, never lost.
+ */
+public final class LogProducer implements AutoCloseable {
+  private final Producer<byte[], byte[]> producer;
+  private final String topic;
+
+  public LogProducer(Producer<byte[], byte[]> producer, String topic) {
+    this.producer = producer;
+    this.topic = topic;
+  }
+
+  public CompletableFuture<Void> send(List<KafkaLogRecord> records) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (records.isEmpty()) {
+      done.complete(null);
+      return done;
+    }
+    AtomicInteger pending = new AtomicInteger(records.size());
+    for (KafkaLogRecord record : records) {
+      try {
+        producer.send(
+            new ProducerRecord<>(topic, record.key(), record.value()),
+            (metadata, error) -> {
+              if (error != null) {
+                done.completeExceptionally(error);
+              } else if (pending.decrementAndGet() == 0) {
+                done.complete(null);
+              }
+            });
+      } catch (RuntimeException e) {
+        // send() throws for e.g. a timed-out metadata fetch or a closed producer.
+        done.completeExceptionally(e);
+        break;
+      }
+    }
+    return done;
+  }
+
+  public void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,96 @@
+package io.telemetrylake.ingester.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.LongSupplier;
+
+/** The ingester's Prometheus metrics; one instance per process. */
+public final class IngesterMetrics {
+  private static final double[] LATENCY_BUCKETS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter requests;
+  private final Counter recordsAccepted;
+  private final Counter recordsRejected;
+  private final Counter bytesAccepted;
+  private final Counter bytesRejected;
+  private final Histogram requestSeconds;
+  private final Histogram produceSeconds;
+
+  public IngesterMetrics(LongSupplier inflightBytes) {
+    requests =
+        Counter.builder()
+            .name("ingester_requests_total")
+            .help("OTLP export requests by HTTP status")
+            .labelNames("status")
+            .register(registry);
+    recordsAccepted =
+        Counter.builder().name("ingester_log_records_accepted_total").help("Log records acknowledged by Kafka").register(registry);
+    recordsRejected =
+        Counter.builder()
+            .name("ingester_log_records_rejected_total")
+            .help("Log records refused: invalid (partial success) or in refused requests")
+            .labelNames("reason")
+            .register(registry);
+    bytesAccepted =
+        Counter.builder().name("ingester_bytes_accepted_total").help("Decoded request bytes acknowledged by Kafka").register(registry);
+    bytesRejected =
+        Counter.builder().name("ingester_bytes_rejected_total").help("Decoded request bytes of refused requests").register(registry);
+    requestSeconds =
+        Histogram.builder()
+            .name("ingester_request_duration_seconds")
+            .help("Time from request start to response, by HTTP status")
+            .labelNames("status")
+            .classicOnly()
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .register(registry);
+    produceSeconds =
+        Histogram.builder()
+            .name("ingester_produce_duration_seconds")
+            .help("Time from handing a request's records to Kafka until all are acknowledged")
+            .classicOnly()
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("ingester_inflight_bytes")
+        .help("Bytes handed to Kafka and not yet acknowledged")
+        .callback(cb -> cb.call(inflightBytes.getAsLong()))
+        .register(registry);
+  }
+
+  public void request(int status, long nanos) {
+    String label = Integer.toString(status);
+    requests.labelValues(label).inc();
+    requestSeconds.labelValues(label).observe(nanos / 1e9);
+  }
+
+  public void accepted(int records, long bytes, long produceNanos) {
+    recordsAccepted.inc(records);
+    bytesAccepted.inc(bytes);
+    produceSeconds.observe(produceNanos / 1e9);
+  }
+
+  public void rejected(String reason, int records, long bytes) {
+    if (records > 0) {
+      recordsRejected.labelValues(reason).inc(records);
+    }
+    if (bytes > 0) {
+      bytesRejected.inc(bytes);
+    }
+  }
+
+  public void write(OutputStream out) throws IOException {
+    new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+  }
+
+  public static String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+}

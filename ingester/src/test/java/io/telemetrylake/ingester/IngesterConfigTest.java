@@ -1,0 +1,47 @@
+package io.telemetrylake.ingester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.telemetrylake.config.ConfigException;
+import io.telemetrylake.config.Settings;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngesterConfigTest {
+
+  @Test
+  void hasDocumentedDefaults() {
+    IngesterConfig config = IngesterConfig.from(new Settings(Map.of()));
+
+    assertThat(config.port()).isEqualTo(4318);
+    assertThat(config.topic()).isEqualTo("otel-logs");
+    assertThat(config.topicPartitions()).isEqualTo(12);
+    assertThat(config.maxBodyBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(config.compression()).isEqualTo("lz4");
+    assertThat(config.produceTimeout()).isEqualTo(Duration.ofSeconds(8));
+    assertThat(config.authTokens()).isEmpty();
+  }
+
+  @Test
+  void badSettingsNameTheVariable() {
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("INGESTER_PORT", "http"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("INGESTER_PORT:");
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("INGESTER_KAFKA_COMPRESSION", "brotli"))))
+        .hasMessageStartingWith("INGESTER_KAFKA_COMPRESSION: must be one of");
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("KAFKA_TOPIC_PARTITIONS", "0"))))
+        .hasMessageStartingWith("KAFKA_TOPIC_PARTITIONS:");
+  }
+
+  @Test
+  void neverShowsTokensOrPassThroughValues() {
+    IngesterConfig config =
+        IngesterConfig.from(
+            new Settings(Map.of("INGESTER_AUTH_TOKENS", "s3cr3t-token", "KAFKA_CLIENT_SASL_JAAS_CONFIG", "password=hunter2")));
+
+    assertThat(config.toString()).doesNotContain("s3cr3t-token").doesNotContain("hunter2").contains("sasl.jaas.config");
+    assertThat(config.kafkaClientProperties()).containsEntry("sasl.jaas.config", "password=hunter2");
+  }
+}
