@@ -3,7 +3,7 @@ package io.telemetrylake.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.telemetrylake.otlp.OtlpJsonTestEncoder.Style;
+import io.telemetrylake.otlp.OtlpJsonEncoder.Style;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class OtlpRoundTripTest {
   @ParameterizedTest
   @MethodSource("jsonStyles")
   void richRequestRoundTripsThroughJson(Style style) throws Exception {
-    byte[] json = OtlpJsonTestEncoder.encode(RICH, style);
+    byte[] json = OtlpJsonEncoder.encode(RICH, style);
 
     ExportLogsServiceRequest decoded = OtlpLogsDecoder.decode(json, OtlpEncoding.JSON);
 
@@ -67,7 +67,7 @@ class OtlpRoundTripTest {
 
   @Test
   void jsonAndProtobufOfTheSameRequestDecodeToTheSameBytes() throws Exception {
-    byte[] json = OtlpJsonTestEncoder.encode(RICH, Style.OTLP);
+    byte[] json = OtlpJsonEncoder.encode(RICH, Style.OTLP);
 
     byte[] fromJson = OtlpLogsDecoder.decode(json, OtlpEncoding.JSON).toByteArray();
     byte[] fromProtobuf =
@@ -81,7 +81,7 @@ class OtlpRoundTripTest {
     // The round trip only means something if the encoder writes real OTLP/JSON.
     String json =
         new String(
-            OtlpJsonTestEncoder.encode(RICH, new Style(false, true, false, false, false)),
+            OtlpJsonEncoder.encode(RICH, new Style(false, true, false, false, false)),
             StandardCharsets.UTF_8);
 
     assertThat(json)

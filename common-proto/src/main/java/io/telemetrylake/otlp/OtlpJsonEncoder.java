@@ -22,10 +22,12 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Test-only OTLP/JSON encoder, written independently of the decoder, with switches for the
- * variants real clients produce. Writes only fields that differ from their default, like proto3.
+ * OTLP/JSON encoder (hex ids, lowerCamelCase keys, enums as integers, int64 as strings), written
+ * independently of the decoder so that round-trip tests check one against the other. The
+ * {@link Style} switches produce the variants real clients send; {@link Style#OTLP} is the
+ * specification's form. Writes only fields that differ from their default, like proto3.
  */
-public final class OtlpJsonTestEncoder {
+public final class OtlpJsonEncoder {
   /**
    * @param snakeCase proto field names instead of lowerCamelCase
    * @param numbersAsStrings every integer and double as a JSON string (int64 the OTLP way, and
@@ -48,7 +50,7 @@ public final class OtlpJsonTestEncoder {
   private final JsonGenerator g;
   private final Style style;
 
-  private OtlpJsonTestEncoder(JsonGenerator g, Style style) {
+  private OtlpJsonEncoder(JsonGenerator g, Style style) {
     this.g = g;
     this.style = style;
   }
@@ -56,7 +58,7 @@ public final class OtlpJsonTestEncoder {
   public static byte[] encode(ExportLogsServiceRequest request, Style style) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator g = JSON.createGenerator(out)) {
-      new OtlpJsonTestEncoder(g, style).request(request);
+      new OtlpJsonEncoder(g, style).request(request);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
