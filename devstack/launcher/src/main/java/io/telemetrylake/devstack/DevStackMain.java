@@ -1,0 +1,152 @@
+package io.telemetrylake.devstack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code ./lake up}: starts the stack on the developer's data directory, prints where everything
+ * is, and runs until Ctrl-C (SIGINT) or SIGTERM; a shutdown hook then stops every server, waits for
+ * them and exits with status 0.
+ *
+ * <p>System property {@code lake.repo} names the directory to search the repository from (the
+ * script passes it); otherwise the working directory.
+ */
+public final class DevStackMain {
+
+  static final String ENV_FILE = "devstack.env";
+
+  private DevStackMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    PrintStream out = System.out;
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.println(MainOptions.USAGE);
+      return;
+    }
+    DevStackConfig config;
+    try {
+      Path startDir = Path.of(System.getProperty("lake.repo", "")).toAbsolutePath();
+      config = MainOptions.parse(args, System.getenv(), startDir);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+
+    AtomicReference<DevStack> running = new AtomicReference<>();
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> stopOnSignal(running.get(), out), "lake-up-stop"));
+
+    out.println(
+        "telemetry-lake devstack: starting in "
+            + config.dataDir()
+            + (config.wipe() ? " (wiped)" : ""));
+    long startNanos = System.nanoTime();
+    DevStack stack;
+    try {
+      stack = DevStack.start(config);
+    } catch (RuntimeException e) {
+      System.err.println("devstack failed to start: " + e.getMessage());
+      if (String.valueOf(e.getMessage()).contains("is in use")) {
+        System.err.println(
+            "choose other ports with "
+                + MainOptions.KAFKA_PORT_ENV
+                + ", "
+                + MainOptions.S3_PORT_ENV
+                + " or "
+                + MainOptions.CATALOG_PORT_ENV
+                + " (0 picks a free port)");
+      }
+      System.exit(1);
+      return;
+    }
+    running.set(stack);
+    printSummary(out, stack, Duration.ofNanos(System.nanoTime() - startNanos));
+    writeEnvFile(stack);
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+    new CountDownLatch(1).await();
+  }
+
+  /**
+   * Runs in the shutdown hook. A stop requested by a signal is the normal end of {@code lake up},
+   * so it ends with status 0 rather than the JVM's 130/143. Before the stack is up (a signal during
+   * start-up) DevStack's own hook stops what was launched, and the status stays non-zero.
+   */
+  private static void stopOnSignal(DevStack stack, PrintStream out) {
+    if (stack == null) {
+      return;
+    }
+    out.println("stopping devstack ...");
+    long stopNanos = System.nanoTime();
+    stack.close();
+    try {
+      Files.deleteIfExists(stack.dataDir().resolve(ENV_FILE));
+    } catch (IOException e) {
+      // a stale file is harmless: its ports are closed
+    }
+    out.printf(Locale.ROOT, "devstack stopped in %.1f s%n", (System.nanoTime() - stopNanos) / 1e9);
+    out.flush();
+    Runtime.getRuntime().halt(0);
+  }
+
+  static void printSummary(PrintStream out, DevStack stack, Duration total) {
+    out.printf(
+        Locale.ROOT, "devstack ready in %.1f s (data %s)%n", seconds(total), stack.dataDir());
+    row(out, stack.kafka(), "bootstrap " + stack.kafkaBootstrap());
+    row(
+        out,
+        stack.s3(),
+        "endpoint  " + stack.s3Endpoint() + "  (path-style, region " + stack.s3Region() + ")");
+    row(
+        out,
+        stack.catalog(),
+        "uri       " + stack.catalogUri() + "  warehouse " + stack.warehouse());
+    out.println();
+    out.println(
+        "S3 credentials: access key "
+            + stack.s3AccessKey()
+            + ", secret key "
+            + stack.s3SecretKey());
+    out.println(
+        "Environment for the services (also in " + stack.dataDir().resolve(ENV_FILE) + "):");
+    for (Map.Entry<String, String> e : stack.serviceEnv().entrySet()) {
+      out.println("  export " + e.getKey() + "=" + e.getValue());
+    }
+  }
+
+  private static void row(PrintStream out, ManagedServer server, String where) {
+    String readiness =
+        server
+            .startupTime()
+            .map(d -> String.format(Locale.ROOT, "ready in %4.1f s", seconds(d)))
+            .orElse("NOT READY");
+    out.printf(Locale.ROOT, "  %-8s %s  %s%n", server.name(), readiness, where);
+    out.printf(Locale.ROOT, "  %-8s log %s%n", "", server.logFile());
+  }
+
+  private static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
+  }
+
+  /** For scripts: {@code source .lake/devstack.env}. */
+  private static void writeEnvFile(DevStack stack) {
+    StringBuilder text = new StringBuilder("# written by ./lake up while the devstack runs\n");
+    stack
+        .serviceEnv()
+        .forEach((k, v) -> text.append("export ").append(k).append('=').append(v).append('\n'));
+    try {
+      Files.writeString(stack.dataDir().resolve(ENV_FILE), text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      System.err.println("cannot write " + ENV_FILE + ": " + e.getMessage());
+    }
+  }
+}

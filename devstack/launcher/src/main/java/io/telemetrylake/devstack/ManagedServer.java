@@ -1,0 +1,252 @@
+package io.telemetrylake.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One server of the {@link DevStack}, running as a child JVM. Restarts keep its ports and data, so
+ * tests can take a server away ({@link #stop()} or {@link #kill()}) and bring it back ({@link
+ * #start()}).
+ */
+public final class ManagedServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManagedServer.class);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+  private static final int LOG_TAIL_LINES = 40;
+
+  private final ServerDefinition definition;
+  private final List<Path> classpath;
+  private final Path runDir;
+  private final Path logFile;
+  private final Duration readyTimeout;
+  private final ClassDataSharing classDataSharing;
+
+  private volatile boolean retired;
+  private volatile Process process;
+  private volatile ClassDataSharing.Plan sharingPlan = ClassDataSharing.Plan.NONE;
+  private volatile long launchedAtNanos;
+  private volatile Duration startupTime;
+
+  ManagedServer(
+      ServerDefinition definition,
+      List<Path> classpath,
+      Path runDir,
+      Path logFile,
+      Duration readyTimeout,
+      ClassDataSharing classDataSharing) {
+    this.definition = definition;
+    this.classpath = List.copyOf(classpath);
+    this.runDir = runDir;
+    this.logFile = logFile;
+    this.readyTimeout = readyTimeout;
+    this.classDataSharing = classDataSharing;
+  }
+
+  /** "kafka", "s3" or "catalog". */
+  public String name() {
+    return definition.name();
+  }
+
+  /** Where the child's stdout and stderr go. */
+  public Path logFile() {
+    return logFile;
+  }
+
+  public boolean isRunning() {
+    Process p = process;
+    return p != null && p.isAlive();
+  }
+
+  /** The child's process id while it runs. */
+  public OptionalLong pid() {
+    Process p = process;
+    return p != null && p.isAlive() ? OptionalLong.of(p.pid()) : OptionalLong.empty();
+  }
+
+  /** Time from launching the JVM to the server answering, for the last start. */
+  public Optional<Duration> startupTime() {
+    return Optional.ofNullable(startupTime);
+  }
+
+  /** Starts the server on its ports with its data and waits until it is ready; no-op if running. */
+  public synchronized void start() {
+    if (isRunning()) {
+      return;
+    }
+    launch();
+    try {
+      awaitReady();
+    } catch (RuntimeException e) {
+      // not half up: a failed start leaves the server stopped
+      requestStop();
+      awaitStopped();
+      throw e;
+    }
+  }
+
+  /** Graceful stop (SIGTERM), waits for the process to end; forcibly after 30 s. */
+  public void stop() {
+    requestStop();
+    awaitStopped();
+  }
+
+  /** SIGKILL, like a crash: no shutdown of any kind. Waits for the process to be gone. */
+  public void kill() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    p.destroyForcibly();
+    waitQuietly(p, STOP_TIMEOUT);
+    classDataSharing.finish(sharingPlan, name(), false);
+    LOG.info("{} killed", name());
+  }
+
+  synchronized void launch() {
+    if (retired) {
+      throw new IllegalStateException(name() + " belongs to a closed DevStack");
+    }
+    if (isRunning()) {
+      return;
+    }
+    for (int port : definition.ports()) {
+      Ports.requireFree(port, name());
+    }
+    // a dump left by a previous run that ended on its own is not trusted
+    classDataSharing.finish(sharingPlan, name(), false);
+    try {
+      ChildSpec spec = definition.prepare();
+      sharingPlan = classDataSharing.plan(name(), classpath);
+      List<String> jvmOptions = new ArrayList<>(spec.jvmOptions());
+      jvmOptions.addAll(sharingPlan.jvmOptions());
+      spec = new ChildSpec(spec.name(), jvmOptions, spec.mainClass(), spec.args());
+      startupTime = null;
+      launchedAtNanos = System.nanoTime();
+      process = ChildJvm.launch(spec, classpath, runDir, logFile);
+      LOG.info("{} launched (pid {}), log {}", name(), process.pid(), logFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name() + " (log " + logFile + ")", e);
+    }
+  }
+
+  synchronized void awaitReady() {
+    long deadline = launchedAtNanos + readyTimeout.toNanos();
+    Exception lastFailure = null;
+    try {
+      while (true) {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+          throw new IllegalStateException(
+              name()
+                  + " exited"
+                  + (p == null ? "" : " with code " + p.exitValue())
+                  + " before it was ready; see "
+                  + logFile
+                  + logTail());
+        }
+        try {
+          definition.probe();
+          break;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for " + name(), e);
+        } catch (Exception e) {
+          lastFailure = e;
+        }
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException(
+              name()
+                  + " was not ready within "
+                  + readyTimeout.toSeconds()
+                  + " s (last check: "
+                  + lastFailure
+                  + "); see "
+                  + logFile
+                  + logTail());
+        }
+        sleep(PROBE_INTERVAL);
+      }
+    } finally {
+      definition.probesDone();
+    }
+    try {
+      definition.afterReady();
+    } catch (Exception e) {
+      throw new IllegalStateException(name() + " is up but could not be set up; see " + logFile, e);
+    }
+    startupTime = Duration.ofNanos(System.nanoTime() - launchedAtNanos);
+    LOG.info("{} ready in {} ms", name(), startupTime.toMillis());
+  }
+
+  /** The stack is closing: no more starts (its data directory is about to be unlocked). */
+  void retire() {
+    retired = true;
+  }
+
+  /** Sends SIGTERM without waiting, so several servers can shut down at the same time. */
+  void requestStop() {
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      p.destroy();
+    }
+  }
+
+  void awaitStopped() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    boolean graceful = waitQuietly(p, STOP_TIMEOUT);
+    if (!graceful) {
+      LOG.warn("{} did not stop within {} s: killing it", name(), STOP_TIMEOUT.toSeconds());
+      p.destroyForcibly();
+      waitQuietly(p, STOP_TIMEOUT);
+    }
+    classDataSharing.finish(sharingPlan, name(), graceful);
+  }
+
+  private static boolean waitQuietly(Process p, Duration timeout) {
+    try {
+      return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !p.isAlive();
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a server", e);
+    }
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+      return "\n--- last lines of " + logFile + " ---\n" + String.join("\n", tail);
+    } catch (IOException | UncheckedIOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name() + (isRunning() ? " (running)" : " (stopped)");
+  }
+}
