@@ -60,6 +60,7 @@ final class ChildJvm {
     // stdin stays a pipe that we never write to nor close: the child exits when it reaches
     // end-of-file, which happens when this JVM dies, however it dies.
     builder.environment().keySet().removeAll(SCRUBBED_ENV);
+    builder.environment().putAll(spec.env());
     return builder.start();
   }
 

@@ -2,10 +2,12 @@ package io.telemetrylake.devstack;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -34,6 +36,10 @@ public final class DevStack implements AutoCloseable {
   private final ManagedServer kafka;
   private final ManagedServer s3;
   private final ManagedServer catalog;
+  private final List<ManagedServer> services = new CopyOnWriteArrayList<>();
+  private final Path runDir;
+  private final Path logs;
+  private final Duration readyTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread shutdownHook;
@@ -41,8 +47,9 @@ public final class DevStack implements AutoCloseable {
   private DevStack(DevStackConfig config, DataDir dataDir) {
     this.dataDir = dataDir;
     int[] free = Ports.free(4);
-    Path runDir = dataDir.resolve("run");
-    Path logs = dataDir.resolve("logs");
+    this.runDir = dataDir.resolve("run");
+    this.logs = dataDir.resolve("logs");
+    this.readyTimeout = config.readyTimeout();
     ClassLoader loader = DevStack.class.getClassLoader();
     ClassDataSharing sharing = ClassDataSharing.fromEnvironment();
 
@@ -182,6 +189,44 @@ public final class DevStack implements AutoCloseable {
   }
 
   /**
+   * Starts one of telemetry-lake's own services from its module's build output, as a child JVM
+   * like the servers, and waits until {@code readyPath} answers 200. The stack stops its services
+   * before its servers (an appender flushes on shutdown and needs Kafka, S3 and the catalog).
+   *
+   * @param module the Maven module (directory under {@code repoRoot}) that holds the service
+   */
+  public ManagedServer startService(
+      Path repoRoot,
+      String name,
+      String module,
+      String mainClass,
+      int port,
+      String readyPath,
+      Map<String, String> env,
+      List<String> jvmOptions) {
+    ServiceDefinition definition = new ServiceDefinition(name, mainClass, port, readyPath, env, jvmOptions);
+    ManagedServer service =
+        new ManagedServer(
+            definition,
+            ServiceDefinition.moduleClasspath(repoRoot, module),
+            runDir,
+            logs.resolve(name + ".log"),
+            readyTimeout,
+            // service classes change with every build: an archive would rarely be reused
+            ClassDataSharing.disabled());
+    services.add(service);
+    service.start();
+    return service;
+  }
+
+  /** Stops (gracefully) and forgets the services started with {@link #startService}. */
+  public void stopServices() {
+    services.forEach(ManagedServer::requestStop);
+    services.forEach(ManagedServer::awaitStopped);
+    services.clear();
+  }
+
+  /**
    * Stops every server (all at once, gracefully) and waits until their processes are gone, also
    * when another thread (the shutdown hook) is already closing the stack.
    */
@@ -202,6 +247,8 @@ public final class DevStack implements AutoCloseable {
     }
     try {
       LOG.info("stopping devstack in {}", dataDir.root());
+      services.forEach(ManagedServer::retire);
+      stopServices();
       servers().forEach(ManagedServer::retire);
       // the catalog goes first so it does not see S3 vanish under a request
       catalog.requestStop();

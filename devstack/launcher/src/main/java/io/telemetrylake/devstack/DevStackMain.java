@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DevStackMain {
 
   static final String ENV_FILE = "devstack.env";
+  static final String SERVERS_ONLY = "--servers-only";
+  private static final List<String> SERVICE_PREFIXES =
+      List.of("INGESTER_", "APPENDER_", "KAFKA_", "BUFFER_", "ICEBERG_", "S3_", "LOG_LEVEL");
 
   private DevStackMain() {}
 
@@ -31,9 +35,13 @@ public final class DevStackMain {
       out.println(MainOptions.USAGE);
       return;
     }
+    boolean serversOnly = java.util.Arrays.asList(args).contains(SERVERS_ONLY);
+    args = java.util.Arrays.stream(args).filter(a -> !a.equals(SERVERS_ONLY)).toArray(String[]::new);
     DevStackConfig config;
+    Path repoRoot;
     try {
       Path startDir = Path.of(System.getProperty("lake.repo", "")).toAbsolutePath();
+      repoRoot = MainOptions.repoRoot(startDir);
       config = MainOptions.parse(args, System.getenv(), startDir);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
@@ -69,8 +77,21 @@ public final class DevStackMain {
       return;
     }
     running.set(stack);
+    Pipeline pipeline = null;
+    if (!serversOnly) {
+      try {
+        pipeline = Pipeline.start(stack, repoRoot, serviceSettings(System.getenv(), stack.dataDir()));
+      } catch (RuntimeException e) {
+        System.err.println("the pipeline failed to start: " + e.getMessage());
+        System.exit(1);
+        return;
+      }
+    }
     printSummary(out, stack, Duration.ofNanos(System.nanoTime() - startNanos));
-    writeEnvFile(stack);
+    if (pipeline != null) {
+      printPipeline(out, pipeline);
+    }
+    writeEnvFile(stack, pipeline);
     out.println("Press Ctrl-C to stop.");
     out.flush();
     new CountDownLatch(1).await();
@@ -124,25 +145,66 @@ public final class DevStackMain {
   }
 
   private static void row(PrintStream out, ManagedServer server, String where) {
-    String readiness =
-        server
-            .startupTime()
-            .map(d -> String.format(Locale.ROOT, "ready in %4.1f s", seconds(d)))
-            .orElse("NOT READY");
-    out.printf(Locale.ROOT, "  %-8s %s  %s%n", server.name(), readiness, where);
+    out.printf(Locale.ROOT, "  %-8s %s  %s%n", server.name(), readiness(server), where);
     out.printf(Locale.ROOT, "  %-8s log %s%n", "", server.logFile());
+  }
+
+  private static String readiness(ManagedServer server) {
+    return server
+        .startupTime()
+        .map(d -> String.format(Locale.ROOT, "ready in %4.1f s", seconds(d)))
+        .orElse("NOT READY");
   }
 
   private static double seconds(Duration d) {
     return d.toMillis() / 1000.0;
   }
 
+  /**
+   * The services' settings for {@code lake up}: the standard ports, staging under the data
+   * directory, a short flush interval so a first try shows rows soon, and anything the user set
+   * in the environment with the services' own variable names on top.
+   */
+  static Map<String, String> serviceSettings(Map<String, String> env, Path dataDir) {
+    Map<String, String> settings = new java.util.TreeMap<>();
+    settings.put("INGESTER_PORT", "4318");
+    settings.put("APPENDER_PORT", "8080");
+    settings.put("APPENDER_STAGING_DIR", dataDir.resolve("appender").toString());
+    settings.put("BUFFER_TIME_SECONDS", "30");
+    env.forEach(
+        (k, v) -> {
+          if (SERVICE_PREFIXES.stream().anyMatch(k::startsWith)) {
+            settings.put(k, v);
+          }
+        });
+    return settings;
+  }
+
+  private static void printPipeline(PrintStream out, Pipeline pipeline) {
+    Pipeline.Appender appender = pipeline.appenders().get(0);
+    out.println();
+    out.printf(Locale.ROOT, "  %-8s %s  OTLP/HTTP %s/v1/logs%n", "ingester", readiness(pipeline.ingester()), pipeline.ingesterUri());
+    out.printf(Locale.ROOT, "  %-8s log %s%n", "", pipeline.ingester().logFile());
+    out.printf(Locale.ROOT, "  %-8s %s  admin %s  (/stats /flush /metrics)%n", "appender", readiness(appender.server()), appender.uri());
+    out.printf(Locale.ROOT, "  %-8s log %s%n", "", appender.server().logFile());
+    out.println();
+    out.println("Next, in another terminal:");
+    out.println("  ./lake send --count 10000                 # realistic logs over OTLP/HTTP");
+    out.println("  curl -X POST " + appender.uri() + "/flush   # commit what is staged now");
+    out.println("  curl " + appender.uri() + "/stats");
+    out.println("  ./lake query \"SELECT service_name, count(*) FROM logs GROUP BY 1 ORDER BY 2 DESC\"");
+  }
+
   /** For scripts: {@code source .lake/devstack.env}. */
-  private static void writeEnvFile(DevStack stack) {
+  private static void writeEnvFile(DevStack stack, Pipeline pipeline) {
     StringBuilder text = new StringBuilder("# written by ./lake up while the devstack runs\n");
     stack
         .serviceEnv()
         .forEach((k, v) -> text.append("export ").append(k).append('=').append(v).append('\n'));
+    if (pipeline != null) {
+      text.append("export LAKE_INGESTER_URL=").append(pipeline.ingesterUri()).append('\n');
+      text.append("export LAKE_APPENDER_URL=").append(pipeline.appenders().get(0).uri()).append('\n');
+    }
     try {
       Files.writeString(stack.dataDir().resolve(ENV_FILE), text, StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -21,8 +21,9 @@ final class MainOptions {
   static final int DEFAULT_CATALOG_PORT = 8181;
 
   static final String USAGE =
-      "usage: lake up [--wipe]\n"
-          + "  --wipe   delete the data directory's contents first\n"
+      "usage: lake up [--wipe] [--servers-only]\n"
+          + "  --wipe           delete the data directory's contents first\n"
+          + "  --servers-only   start Kafka, S3 and the catalog but not the ingester and appender\n"
           + "environment: "
           + DATA_DIR_ENV
           + " (default <repo>/.lake), "

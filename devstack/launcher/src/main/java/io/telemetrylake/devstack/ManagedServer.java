@@ -131,7 +131,7 @@ public final class ManagedServer {
       sharingPlan = classDataSharing.plan(name(), classpath);
       List<String> jvmOptions = new ArrayList<>(spec.jvmOptions());
       jvmOptions.addAll(sharingPlan.jvmOptions());
-      spec = new ChildSpec(spec.name(), jvmOptions, spec.mainClass(), spec.args());
+      spec = new ChildSpec(spec.name(), jvmOptions, spec.mainClass(), spec.args(), spec.env());
       startupTime = null;
       launchedAtNanos = System.nanoTime();
       process = ChildJvm.launch(spec, classpath, runDir, logFile);

@@ -30,8 +30,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Send realistic OTLP log batches to an OTLP/HTTP endpoint and report what happened.")
 public final class SendCommand implements Callable<Integer> {
-  @Option(names = "--endpoint", description = "OTLP/HTTP logs URL (default: ${DEFAULT-VALUE})")
-  URI endpoint = URI.create("http://127.0.0.1:4318/v1/logs");
+  @Option(
+      names = "--endpoint",
+      defaultValue = "${env:LAKE_INGESTER_URL:-http://127.0.0.1:4318}/v1/logs",
+      description = "OTLP/HTTP logs URL (default: ${DEFAULT-VALUE}; ./lake up's ingester when it runs)")
+  URI endpoint;
 
   @Option(names = {"-n", "--count"}, description = "log records to send (default: ${DEFAULT-VALUE})")
   long count = 10_000;

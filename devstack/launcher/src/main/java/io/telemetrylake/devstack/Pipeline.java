@@ -1,0 +1,112 @@
+package io.telemetrylake.devstack;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The whole pipeline on a {@link DevStack}: the ingester and one or more appenders, each a child
+ * JVM run from its module's build output. Used by {@code ./lake up} and the end-to-end tests.
+ *
+ * <p>Settings are the services' own environment variables; the stack's endpoints are filled in,
+ * and anything in {@code settings} wins (ports, topic, table, buffer sizes, ...).
+ */
+public final class Pipeline {
+  public static final String INGESTER_MAIN = "io.telemetrylake.ingester.IngesterMain";
+  public static final String APPENDER_MAIN = "io.telemetrylake.appender.AppenderMain";
+
+  private static final List<String> SERVICE_JVM_OPTIONS =
+      List.of("-Xmx512m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+
+  private final DevStack stack;
+  private final Path repoRoot;
+  private final Map<String, String> settings;
+  private final AtomicInteger appenderCount = new AtomicInteger();
+  private final List<Appender> appenders = new CopyOnWriteArrayList<>();
+  private ManagedServer ingester;
+  private int ingesterPort;
+
+  private Pipeline(DevStack stack, Path repoRoot, Map<String, String> settings) {
+    this.stack = stack;
+    this.repoRoot = repoRoot;
+    this.settings = Map.copyOf(settings);
+  }
+
+  /** Starts the ingester and one appender and waits until both answer. */
+  public static Pipeline start(DevStack stack, Path repoRoot, Map<String, String> settings) {
+    Pipeline pipeline = new Pipeline(stack, repoRoot, settings);
+    pipeline.startIngester();
+    pipeline.startAppender(Map.of());
+    return pipeline;
+  }
+
+  /** The repository root of a Maven module's test run: the parent of its base directory. */
+  public static Path repoRootFromModule() {
+    return MainOptions.repoRoot(Path.of("").toAbsolutePath());
+  }
+
+  private void startIngester() {
+    Map<String, String> env = baseEnv();
+    ingesterPort = port(env, "INGESTER_PORT");
+    env.put("INGESTER_PORT", Integer.toString(ingesterPort));
+    env.putIfAbsent("INGESTER_HOST", Ports.HOST);
+    ingester = stack.startService(repoRoot, "ingester", "ingester", INGESTER_MAIN, ingesterPort, "/readyz", env, SERVICE_JVM_OPTIONS);
+  }
+
+  /**
+   * Starts another appender in the same consumer group (scale-out, rebalance tests); {@code
+   * overrides} apply to this one only. Each gets its own staging directory and admin port.
+   */
+  public Appender startAppender(Map<String, String> overrides) {
+    int n = appenderCount.incrementAndGet();
+    Map<String, String> env = baseEnv();
+    env.putAll(overrides);
+    int port = port(env, "APPENDER_PORT");
+    env.put("APPENDER_PORT", Integer.toString(port));
+    env.putIfAbsent("APPENDER_STAGING_DIR", stack.dataDir().resolve("appender-" + n).toString());
+    String name = n == 1 ? "appender" : "appender-" + n;
+    ManagedServer server = stack.startService(repoRoot, name, "appender", APPENDER_MAIN, port, "/healthz", env, SERVICE_JVM_OPTIONS);
+    Appender appender = new Appender(server, URI.create("http://" + Ports.HOST + ":" + port));
+    appenders.add(appender);
+    return appender;
+  }
+
+  /** The appenders started so far, the first one first. */
+  public List<Appender> appenders() {
+    return List.copyOf(appenders);
+  }
+
+  private Map<String, String> baseEnv() {
+    Map<String, String> env = new HashMap<>(stack.serviceEnv());
+    env.putAll(settings);
+    return env;
+  }
+
+  /** The configured port, or a free one when unset or 0. */
+  private static int port(Map<String, String> env, String key) {
+    String value = env.get(key);
+    int port = value == null || value.isBlank() ? 0 : Integer.parseInt(value.trim());
+    return port == 0 ? Ports.free(1)[0] : port;
+  }
+
+  public ManagedServer ingester() {
+    return ingester;
+  }
+
+  /** Base URI of the ingester ({@code /v1/logs}, {@code /metrics}, ...). */
+  public URI ingesterUri() {
+    return URI.create("http://" + Ports.HOST + ":" + ingesterPort);
+  }
+
+  /** Stops every service of this pipeline (the stack's servers keep running). */
+  public void stop() {
+    stack.stopServices();
+  }
+
+  /** One appender process and its admin endpoint. */
+  public record Appender(ManagedServer server, URI uri) {}
+}

@@ -1,0 +1,180 @@
+package io.telemetrylake.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.telemetrylake.devstack.DevStack;
+import io.telemetrylake.devstack.Pipeline;
+import io.telemetrylake.otlp.OtlpEncoding;
+import io.telemetrylake.samples.FuzzInputs;
+import io.telemetrylake.table.LogRow;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.rest.RESTCatalog;
+
+/**
+ * One pipeline (ingester + appender processes) on the shared stack, with its own topic and table,
+ * and the client-side helpers the end-to-end tests need: post, flush, read the table back through
+ * Iceberg's own reader.
+ */
+final class Lake implements AutoCloseable {
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  final DevStack stack;
+  final Pipeline pipeline;
+  final String topic;
+  final String namespace = "otel";
+  final String table;
+  final RESTCatalog catalog;
+
+  private Lake(DevStack stack, Map<String, String> settings, String name) {
+    this.stack = stack;
+    this.topic = name;
+    this.table = name.replace('-', '_');
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_TOPIC", topic);
+    env.put("KAFKA_TOPIC_PARTITIONS", "4");
+    env.put("ICEBERG_TABLE", table);
+    env.put("ICEBERG_NAMESPACE", namespace);
+    env.putAll(settings);
+    this.pipeline = Pipeline.start(stack, Pipeline.repoRootFromModule(), env);
+    this.catalog = new RESTCatalog();
+    catalog.initialize("e2e", catalogProperties(stack));
+  }
+
+  static Lake start(DevStack stack, String prefix, Map<String, String> settings) {
+    return new Lake(stack, settings, prefix + "-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  static Map<String, String> catalogProperties(DevStack stack) {
+    Map<String, String> props = new HashMap<>();
+    props.put("uri", stack.catalogUri().toString());
+    props.put("warehouse", stack.warehouse());
+    props.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+    props.put("s3.endpoint", stack.s3Endpoint().toString());
+    props.put("s3.path-style-access", "true");
+    props.put("s3.access-key-id", stack.s3AccessKey());
+    props.put("s3.secret-access-key", stack.s3SecretKey());
+    props.put("client.region", stack.s3Region());
+    return props;
+  }
+
+  URI logsUri() {
+    return pipeline.ingesterUri().resolve("/v1/logs");
+  }
+
+  URI appenderUri() {
+    return pipeline.appenders().get(0).uri();
+  }
+
+  HttpResponse<byte[]> post(byte[] body, OtlpEncoding encoding, boolean gzip) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(logsUri())
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", encoding.contentType())
+        .POST(HttpRequest.BodyPublishers.ofByteArray(gzip ? FuzzInputs.gzip(body) : body));
+    if (gzip) {
+      request.header("Content-Encoding", "gzip");
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  HttpResponse<String> flush() throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(appenderUri().resolve("/flush")).timeout(Duration.ofSeconds(120))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Flushes until the table holds at least {@code expected} rows (the appender may still be consuming). */
+  List<LogRow> awaitRows(int expected) {
+    List<LogRow> rows = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      flush();
+      rows.clear();
+      rows.addAll(rows());
+      return rows.size() >= expected;
+    });
+    return rows;
+  }
+
+  List<LogRow> rows() throws IOException {
+    TableIdentifier id = TableIdentifier.of(namespace, table);
+    if (!catalog.tableExists(id)) {
+      return List.of();
+    }
+    Table t = catalog.loadTable(id);
+    List<LogRow> rows = new ArrayList<>();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(t).build()) {
+      for (Record r : records) {
+        rows.add(toRow(r));
+      }
+    }
+    return rows;
+  }
+
+  /** A table row as the row model, so it compares with what {@code LogRowMapper} expects. */
+  static LogRow toRow(Record r) {
+    return new LogRow(
+        micros((OffsetDateTime) r.getField("timestamp")),
+        r.getField("observed_timestamp") == null ? null : micros((OffsetDateTime) r.getField("observed_timestamp")),
+        intOrZero(r.getField("severity_number")),
+        (String) r.getField("severity_text"),
+        (String) r.getField("body"),
+        (String) r.getField("trace_id"),
+        (String) r.getField("span_id"),
+        intOrZero(r.getField("trace_flags")),
+        (String) r.getField("event_name"),
+        (String) r.getField("service_name"),
+        (String) r.getField("deployment_environment"),
+        (String) r.getField("host_name"),
+        map(r.getField("resource_attributes")),
+        map(r.getField("scope_attributes")),
+        map(r.getField("log_attributes")),
+        (String) r.getField("scope_name"),
+        (String) r.getField("scope_version"),
+        (String) r.getField("resource_schema_url"),
+        (String) r.getField("scope_schema_url"),
+        intOrZero(r.getField("dropped_attributes_count")));
+  }
+
+  static long micros(OffsetDateTime t) {
+    return t.toEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+  }
+
+  private static int intOrZero(Object o) {
+    return o == null ? 0 : (Integer) o;
+  }
+
+  private static Map<String, String> map(Object o) {
+    Map<String, String> out = new HashMap<>();
+    if (o != null) {
+      ((Map<?, ?>) o).forEach((k, v) -> out.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws IOException {
+    pipeline.stop();
+    catalog.close();
+  }
+}
