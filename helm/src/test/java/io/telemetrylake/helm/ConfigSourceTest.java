@@ -1,0 +1,39 @@
+package io.telemetrylake.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.telemetrylake.ingester.IngesterConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The source reader used for the appender finds exactly what the ingester declares in KEYS. */
+final class ConfigSourceTest {
+
+  @Test
+  void findsExactlyTheIngesterKeysAndPrefixInItsSource() throws Exception {
+    Path source = RenderedChart.MODULE_DIR.resolveSibling("ingester")
+        .resolve("src/main/java/io/telemetrylake/ingester/IngesterConfig.java");
+
+    ConfigSource config = ConfigSource.read(source);
+
+    assertThat(config.keys()).containsExactlyInAnyOrderElementsOf(IngesterConfig.KEYS);
+    assertThat(config.prefixes()).containsExactly(IngesterConfig.KAFKA_CLIENT_PREFIX);
+  }
+
+  @Test
+  void ignoresCommentsAndTextThatIsNotAVariableName() {
+    String src = """
+        // "COMMENTED_OUT" is not read
+        /* neither is "BLOCK_COMMENT" */
+        String a = s.string("REAL_KEY", "http://not-a-comment");
+        String b = s.string("OTHER_KEY", "default value");
+        char q = '"';
+        String c = "after \\"quotes\\" CHAR_OK";
+        Map<String, String> p = s.passThrough("SOME_PREFIX_");
+        """;
+
+    assertThat(ConfigSource.stringLiterals(src))
+        .contains("REAL_KEY", "OTHER_KEY", "SOME_PREFIX_", "http://not-a-comment")
+        .doesNotContain("COMMENTED_OUT", "BLOCK_COMMENT");
+  }
+}

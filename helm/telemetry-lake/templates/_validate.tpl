@@ -1,0 +1,86 @@
+{{/*
+Rules the schema cannot express, checked at render time (install, upgrade, template, lint).
+Each failure names the values involved and what to change.
+*/}}
+{{- define "telemetry-lake.validate" -}}
+{{- $v := .Values }}
+{{- $partitions := int64 $v.kafka.topic.partitions }}
+
+{{- /* A consumer group gives each partition to one consumer: more appenders than partitions idle. */}}
+{{- if $v.appender.autoscaling.enabled }}
+{{- if gt (int64 $v.appender.autoscaling.maxReplicas) $partitions }}
+{{- fail (printf "telemetry-lake: appender.autoscaling.maxReplicas (%d) exceeds kafka.topic.partitions (%d). Each partition is consumed by one appender of the group, so appenders beyond the partition count would sit idle. Lower appender.autoscaling.maxReplicas or raise kafka.topic.partitions (the topic must really have that many partitions)." (int64 $v.appender.autoscaling.maxReplicas) $partitions) }}
+{{- end }}
+{{- if gt (int64 $v.appender.autoscaling.minReplicas) (int64 $v.appender.autoscaling.maxReplicas) }}
+{{- fail (printf "telemetry-lake: appender.autoscaling.minReplicas (%d) exceeds appender.autoscaling.maxReplicas (%d)." (int64 $v.appender.autoscaling.minReplicas) (int64 $v.appender.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- else if gt (int64 $v.appender.replicas) $partitions }}
+{{- fail (printf "telemetry-lake: appender.replicas (%d) exceeds kafka.topic.partitions (%d). Each partition is consumed by one appender of the group, so appenders beyond the partition count would sit idle. Lower appender.replicas or raise kafka.topic.partitions (the topic must really have that many partitions)." (int64 $v.appender.replicas) $partitions) }}
+{{- end }}
+
+{{- if and $v.ingester.autoscaling.enabled (gt (int64 $v.ingester.autoscaling.minReplicas) (int64 $v.ingester.autoscaling.maxReplicas)) }}
+{{- fail (printf "telemetry-lake: ingester.autoscaling.minReplicas (%d) exceeds ingester.autoscaling.maxReplicas (%d)." (int64 $v.ingester.autoscaling.minReplicas) (int64 $v.ingester.autoscaling.maxReplicas)) }}
+{{- end }}
+
+{{- /* The JVM heap is a percentage of the memory limit: without a limit it would size itself from the node. */}}
+{{- range $component := list "ingester" "appender" }}
+{{- $limits := (index $v $component).resources.limits | default dict }}
+{{- if not $limits.memory }}
+{{- fail (printf "telemetry-lake: %s.resources.limits.memory is required: the JVM heap is sized from it (%s.jvm.maxRamPercentage)." $component $component) }}
+{{- end }}
+{{- end }}
+
+{{- /* The ingester must be able to drain: preStop sleep, then SIGTERM and the shutdown timeout. */}}
+{{- $drain := add (int64 $v.ingester.preStopSleepSeconds) (int64 $v.ingester.settings.shutdownTimeoutSeconds) 5 }}
+{{- if lt (int64 $v.ingester.terminationGracePeriodSeconds) $drain }}
+{{- fail (printf "telemetry-lake: ingester.terminationGracePeriodSeconds (%d) is too short to drain: it must be at least preStopSleepSeconds (%d) + settings.shutdownTimeoutSeconds (%d) + 5 = %d." (int64 $v.ingester.terminationGracePeriodSeconds) (int64 $v.ingester.preStopSleepSeconds) (int64 $v.ingester.settings.shutdownTimeoutSeconds) $drain) }}
+{{- end }}
+
+{{- /* The appender must be able to commit what is staged before SIGKILL. */}}
+{{- $a := $v.appender }}
+{{- $flush := add (int64 $a.settings.shutdownTimeoutSeconds) 10 (ternary (int64 $a.preStopFlush.timeoutSeconds) 0 $a.preStopFlush.enabled) }}
+{{- if lt (int64 $a.terminationGracePeriodSeconds) $flush }}
+{{- fail (printf "telemetry-lake: appender.terminationGracePeriodSeconds (%d) is too short for the final flush: it must be at least settings.shutdownTimeoutSeconds (%d) + 10%s = %d." (int64 $a.terminationGracePeriodSeconds) (int64 $a.settings.shutdownTimeoutSeconds) (ternary (printf " + preStopFlush.timeoutSeconds (%d)" (int64 $a.preStopFlush.timeoutSeconds)) "" $a.preStopFlush.enabled) $flush) }}
+{{- end }}
+{{- if lt (int64 $a.settings.maxStagedMb) (int64 $a.settings.bufferSizeMb) }}
+{{- fail (printf "telemetry-lake: appender.settings.maxStagedMb (%d) must be at least appender.settings.bufferSizeMb (%d): consumption would pause before a size flush could start." (int64 $a.settings.maxStagedMb) (int64 $a.settings.bufferSizeMb)) }}
+{{- end }}
+
+{{- /* Bytes in flight to Kafka live on the heap. */}}
+{{- $heapMiB := divf (mulf (float64 (include "telemetry-lake.toMiB" $v.ingester.resources.limits.memory)) (float64 $v.ingester.jvm.maxRamPercentage)) 100.0 }}
+{{- $inflightMiB := divf (float64 $v.ingester.settings.maxInflightBytes) 1048576.0 }}
+{{- if gt $inflightMiB (divf $heapMiB 2.0) }}
+{{- fail (printf "telemetry-lake: ingester.settings.maxInflightBytes (%.0f MiB) is more than half the ingester's heap (%.0f MiB = resources.limits.memory x jvm.maxRamPercentage). Raise the memory limit or lower maxInflightBytes." $inflightMiB $heapMiB) }}
+{{- end }}
+
+{{- /* Staging must hold what the appender may stage before it pauses consuming. */}}
+{{- $st := $v.appender.staging }}
+{{- $stagingMiB := int64 (include "telemetry-lake.toMiB" (ternary $st.ephemeralVolume.size (include "telemetry-lake.stagingSizeLimit" .) $st.ephemeralVolume.enabled)) }}
+{{- if lt $stagingMiB (int64 $v.appender.settings.maxStagedMb) }}
+{{- fail (printf "telemetry-lake: the appender's staging volume (%d MiB) is smaller than appender.settings.maxStagedMb (%d): the pod would be evicted before back-pressure starts. Give it at least twice maxStagedMb (appender.staging.sizeLimit or appender.staging.ephemeralVolume.size)." $stagingMiB (int64 $v.appender.settings.maxStagedMb)) }}
+{{- end }}
+
+{{- /* Credentials come from exactly one place. */}}
+{{- $c := $v.credentials }}
+{{- $inline := list $c.s3AccessKeyId $c.s3SecretAccessKey $c.ingesterAuthTokens $c.appenderAuthToken | compact }}
+{{- if and $c.existingSecret (gt (len $inline) 0) }}
+{{- fail "telemetry-lake: credentials.existingSecret is set together with inline credentials; use one or the other (put every credential in the existing Secret and name its keys in credentials.existingSecretKeys)." }}
+{{- end }}
+{{- if and (not $c.existingSecret) (ne (empty $c.s3AccessKeyId) (empty $c.s3SecretAccessKey)) }}
+{{- fail "telemetry-lake: set both credentials.s3AccessKeyId and credentials.s3SecretAccessKey, or neither (the AWS default credential chain)." }}
+{{- end }}
+{{- if and $c.appenderAuthToken (lt (len $c.appenderAuthToken) 8) }}
+{{- fail "telemetry-lake: credentials.appenderAuthToken must be at least 8 characters long (the appender refuses shorter tokens)." }}
+{{- end }}
+{{- if eq $v.mode "bundled" }}
+{{- if and $c.existingSecret (or (not $c.existingSecretKeys.s3AccessKeyId) (not $c.existingSecretKeys.s3SecretAccessKey)) }}
+{{- fail "telemetry-lake: bundled mode needs S3 keys (they are MinIO's root user): set credentials.existingSecretKeys.s3AccessKeyId and s3SecretAccessKey." }}
+{{- end }}
+{{- if and $c.s3AccessKeyId (lt (len $c.s3AccessKeyId) 3) }}
+{{- fail "telemetry-lake: bundled mode: credentials.s3AccessKeyId must have at least 3 characters (MinIO's rule)." }}
+{{- end }}
+{{- if and $c.s3SecretAccessKey (lt (len $c.s3SecretAccessKey) 8) }}
+{{- fail "telemetry-lake: bundled mode: credentials.s3SecretAccessKey must have at least 8 characters (MinIO's rule)." }}
+{{- end }}
+{{- end }}
+{{- end }}
