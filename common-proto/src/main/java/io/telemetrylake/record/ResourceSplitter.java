@@ -1,10 +1,13 @@
 package io.telemetrylake.record;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,9 +24,18 @@ import java.util.List;
  * records produce nothing.
  *
  * <p>Sizes are computed from protobuf's memoized sizes, without serializing anything twice.
+ *
+ * <p>When the caller still has the protobuf bytes the request was decoded from ({@link
+ * #split(ExportLogsServiceRequest, byte[])}, the ingester's common case), a resource that goes
+ * whole into one value is copied from those bytes instead of being serialized again: in a profile of
+ * the ingester at full speed, re-encoding was about a sixth of its CPU time. The value then holds
+ * the resource exactly as the client encoded it, which decodes to the same message (for a client
+ * that encodes canonically, as the OpenTelemetry SDKs do, it is the same bytes too).
  */
 public final class ResourceSplitter {
   private static final int REQUEST_RESOURCE_LOGS = ExportLogsServiceRequest.RESOURCE_LOGS_FIELD_NUMBER;
+  /** The tag of a resource_logs field: field 1, length-delimited. */
+  private static final int RESOURCE_LOGS_TAG = (REQUEST_RESOURCE_LOGS << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
   private static final int RESOURCE_SCOPE_LOGS = ResourceLogs.SCOPE_LOGS_FIELD_NUMBER;
   private static final int SCOPE_LOG_RECORDS = ScopeLogs.LOG_RECORDS_FIELD_NUMBER;
 
@@ -56,12 +68,90 @@ public final class ResourceSplitter {
   }
 
   public Split split(ExportLogsServiceRequest request) {
-    List<KafkaLogRecord> out = new ArrayList<>(request.getResourceLogsCount());
+    return split(request, null);
+  }
+
+  /**
+   * Like {@link #split(ExportLogsServiceRequest)}, reusing the bytes the request was decoded from.
+   *
+   * @param encoded the protobuf encoding {@code request} was decoded from, unchanged, or null (e.g.
+   *     for a request decoded from JSON, or changed since); bytes that do not line up with the
+   *     request's resources are ignored, so passing them is never wrong, only useless
+   */
+  public Split split(ExportLogsServiceRequest request, byte[] encoded) {
+    int resources = request.getResourceLogsCount();
+    List<KafkaLogRecord> out = new ArrayList<>(resources);
     Rejections rejections = new Rejections();
-    for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
-      splitResource(resourceLogs, out, rejections);
+    int[] slices = encoded == null ? null : resourceSlices(encoded, resources);
+    for (int i = 0; i < resources; i++) {
+      if (slices != null && copyWhole(request.getResourceLogs(i), encoded, slices[2 * i], slices[2 * i + 1], out)) {
+        continue;
+      }
+      splitResource(request.getResourceLogs(i), out, rejections);
     }
     return new Split(out, rejections.count, rejections.message(maxValueBytes));
+  }
+
+  /**
+   * The common case from the original bytes: a resource with records in every scope whose encoding
+   * fits in one value becomes that value, its bytes copied. False when the resource needs the
+   * general path (empty scopes to drop, too large, or no records at all).
+   */
+  private boolean copyWhole(ResourceLogs resourceLogs, byte[] encoded, int offset, int length, List<KafkaLogRecord> out) {
+    int records = 0;
+    for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
+      int count = scopeLogs.getLogRecordsCount();
+      if (count == 0) {
+        return false;
+      }
+      records += count;
+    }
+    if (records == 0 || valueSize(length) > maxValueBytes) {
+      return false;
+    }
+    byte[] value = new byte[valueSize(length)];
+    CodedOutputStream output = CodedOutputStream.newInstance(value);
+    try {
+      output.writeTag(REQUEST_RESOURCE_LOGS, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      output.writeUInt32NoTag(length);
+      output.writeRawBytes(encoded, offset, length);
+      output.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("value size miscomputed", e);
+    }
+    out.add(new KafkaLogRecord(ResourceKeys.keyOf(resourceLogs.getResource()), value, records));
+    return true;
+  }
+
+  /**
+   * Where each {@code resource_logs} field lies in an encoded request: offset and length of the
+   * i-th one at [2i] and [2i+1]; null unless there are exactly {@code expected} of them in a
+   * well-formed top level (other fields are skipped, as the decoder skipped them).
+   */
+  static int[] resourceSlices(byte[] encoded, int expected) {
+    int[] slices = new int[2 * expected];
+    int found = 0;
+    CodedInputStream input = CodedInputStream.newInstance(encoded);
+    try {
+      while (!input.isAtEnd()) {
+        int tag = input.readTag();
+        if (tag == RESOURCE_LOGS_TAG) {
+          int length = input.readRawVarint32();
+          if (found == expected || length < 0) {
+            return null;
+          }
+          slices[2 * found] = input.getTotalBytesRead();
+          slices[2 * found + 1] = length;
+          found++;
+          input.skipRawBytes(length);
+        } else if (tag == 0 || !input.skipField(tag)) {
+          return null;
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return found == expected ? slices : null;
   }
 
   private void splitResource(ResourceLogs resourceLogs, List<KafkaLogRecord> out, Rejections rejections) {

@@ -10,8 +10,11 @@ import org.apache.iceberg.types.Types.NestedField;
  * The one definition of the lake table: columns, field ids, partitioning and sort order.
  *
  * <p>Field ids are part of the on-disk contract (Parquet files carry them), so they never change:
- * a new column gets a new id, a removed one leaves its id unused. Every column is optional because
- * OTLP leaves almost everything unset and Parquet written by DuckDB is nullable throughout.
+ * a new column gets a new id, a removed one leaves its id unused. They are the ids Iceberg itself
+ * assigns when it creates the table (top-level columns first, then map keys and values in column
+ * order), so this definition and a created table agree; writers still take the ids from the
+ * table's own schema, which is the authority once a table exists. Every column is optional
+ * because OTLP leaves almost everything unset and Parquet written by DuckDB is nullable throughout.
  */
 public final class LogTable {
   public static final String TIMESTAMP = "timestamp";
@@ -52,9 +55,9 @@ public final class LogTable {
           NestedField.optional(10, SERVICE_NAME, Types.StringType.get()),
           NestedField.optional(11, DEPLOYMENT_ENVIRONMENT, Types.StringType.get()),
           NestedField.optional(12, HOST_NAME, Types.StringType.get()),
-          NestedField.optional(13, RESOURCE_ATTRIBUTES, stringMap(101, 102)),
-          NestedField.optional(14, SCOPE_ATTRIBUTES, stringMap(103, 104)),
-          NestedField.optional(15, LOG_ATTRIBUTES, stringMap(105, 106)),
+          NestedField.optional(13, RESOURCE_ATTRIBUTES, stringMap(21, 22)),
+          NestedField.optional(14, SCOPE_ATTRIBUTES, stringMap(23, 24)),
+          NestedField.optional(15, LOG_ATTRIBUTES, stringMap(25, 26)),
           NestedField.optional(16, SCOPE_NAME, Types.StringType.get()),
           NestedField.optional(17, SCOPE_VERSION, Types.StringType.get()),
           NestedField.optional(18, RESOURCE_SCHEMA_URL, Types.StringType.get()),

@@ -345,6 +345,109 @@ class ResourceSplitterTest {
     }
   }
 
+  // ---- from the arriving bytes --------------------------------------------------------------
+
+  private static void assertSameRecords(Split actual, Split expected) {
+    assertThat(actual.records()).hasSameSizeAs(expected.records());
+    for (int i = 0; i < expected.records().size(); i++) {
+      assertThat(actual.records().get(i).key()).isEqualTo(expected.records().get(i).key());
+      assertThat(actual.records().get(i).value()).isEqualTo(expected.records().get(i).value());
+      assertThat(actual.records().get(i).logRecordCount()).isEqualTo(expected.records().get(i).logRecordCount());
+    }
+    assertThat(actual.rejectedLogRecords()).isEqualTo(expected.rejectedLogRecords());
+    assertThat(actual.errorMessage()).isEqualTo(expected.errorMessage());
+  }
+
+  @Test
+  void splitFromTheArrivingBytesGivesTheSameValuesAsReEncoding() throws Exception {
+    ExportLogsServiceRequest rich = SampleRequests.rich();
+
+    Split fromBytes = new ResourceSplitter(NO_LIMIT).split(rich, rich.toByteArray());
+
+    assertSameRecords(fromBytes, new ResourceSplitter(NO_LIMIT).split(rich));
+    assertValidSplit(rich, fromBytes, NO_LIMIT);
+  }
+
+  @Test
+  void splitFromTheArrivingBytesMatchesReEncodingForRandomRequestsAndLimits() throws Exception {
+    Random random = new Random(20_261_123);
+    for (int round = 0; round < 200; round++) {
+      List<ResourceLogs> resources = new ArrayList<>();
+      int resourceCount = 1 + random.nextInt(3);
+      for (int r = 0; r < resourceCount; r++) {
+        List<ScopeLogs> scopes = new ArrayList<>();
+        int scopeCount = random.nextInt(4);
+        for (int s = 0; s < scopeCount; s++) {
+          List<LogRecord> records = new ArrayList<>();
+          int recordCount = random.nextInt(6);
+          for (int i = 0; i < recordCount; i++) {
+            int body = random.nextBoolean() ? random.nextInt(300) : random.nextInt(20_000);
+            records.add(sized(round + "." + r + "." + s + "." + i, body));
+          }
+          scopes.add(scope("s" + s, records.toArray(LogRecord[]::new)));
+        }
+        resources.add(resourceLogs("svc" + r, scopes.toArray(ScopeLogs[]::new)));
+      }
+      ExportLogsServiceRequest request = request(resources.toArray(ResourceLogs[]::new));
+      int max = 150 + random.nextInt(40_000);
+
+      Split fromBytes = new ResourceSplitter(max).split(request, request.toByteArray());
+
+      assertValidSplit(request, fromBytes, max);
+      assertSameRecords(fromBytes, new ResourceSplitter(max).split(request));
+    }
+  }
+
+  @Test
+  void valueFromTheArrivingBytesKeepsTheResourceAsTheClientEncodedIt() throws Exception {
+    ResourceLogs resourceLogs =
+        ResourceLogs.newBuilder()
+            .setResource(resource(attribute("service.name", "checkout")))
+            .addScopeLogs(scope("s", record("a"), record("b")))
+            .build();
+    // A client may encode a default value explicitly (here schema_url = "", field 3): protobuf
+    // drops it when re-encoding, the copied bytes keep it, and both decode to the same message.
+    byte[] canonical = resourceLogs.toByteArray();
+    byte[] clientResource = java.util.Arrays.copyOf(canonical, canonical.length + 2);
+    clientResource[canonical.length] = 0x1A;
+    clientResource[canonical.length + 1] = 0x00;
+    byte[] body = new byte[2 + clientResource.length];
+    body[0] = 0x0A;
+    body[1] = (byte) clientResource.length;
+    System.arraycopy(clientResource, 0, body, 2, clientResource.length);
+    ExportLogsServiceRequest decoded = ExportLogsServiceRequest.parseFrom(body);
+
+    Split split = new ResourceSplitter(NO_LIMIT).split(decoded, body);
+
+    assertThat(split.records()).hasSize(1);
+    assertThat(split.records().get(0).value()).isEqualTo(body);
+    assertThat(only(split.records().get(0))).isEqualTo(resourceLogs);
+    assertThat(split.records().get(0).key()).isEqualTo(ResourceKeys.keyOf(resourceLogs.getResource()));
+  }
+
+  @Test
+  void ignoresBytesThatDoNotLineUpWithTheRequest() throws Exception {
+    ExportLogsServiceRequest rich = SampleRequests.rich();
+    byte[] otherRequest = request(resourceLogs("other", scope("s", record("x")))).toByteArray();
+
+    assertSameRecords(new ResourceSplitter(NO_LIMIT).split(rich, otherRequest), new ResourceSplitter(NO_LIMIT).split(rich));
+    assertSameRecords(
+        new ResourceSplitter(NO_LIMIT).split(rich, new byte[] {0x0A, 0x7F, 0x01}), new ResourceSplitter(NO_LIMIT).split(rich));
+    assertThat(ResourceSplitter.resourceSlices(new byte[] {0x0A, 0x7F, 0x01}, 1)).isNull();
+  }
+
+  @Test
+  void splitsFurtherFromTheArrivingBytesWhenAResourceIsTooLarge() throws Exception {
+    ExportLogsServiceRequest request =
+        request(resourceLogs("big", scope("a", sized("1", 600)), scope("b", sized("2", 600))));
+
+    Split fromBytes = new ResourceSplitter(1000).split(request, request.toByteArray());
+
+    assertThat(fromBytes.records()).hasSize(2);
+    assertValidSplit(request, fromBytes, 1000);
+    assertSameRecords(fromBytes, new ResourceSplitter(1000).split(request));
+  }
+
   @Test
   void rejectsNonPositiveLimit() {
     assertThatThrownBy(() -> new ResourceSplitter(0))

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
@@ -18,8 +20,16 @@ class LogTableTest {
     assertThat(LogTable.SCHEMA.findField(LogTable.SERVICE_NAME).fieldId()).isEqualTo(10);
     assertThat(LogTable.SCHEMA.findField(LogTable.DROPPED_ATTRIBUTES_COUNT).fieldId()).isEqualTo(20);
     Types.MapType logAttributes = LogTable.SCHEMA.findType(LogTable.LOG_ATTRIBUTES).asMapType();
-    assertThat(logAttributes.keyId()).isEqualTo(105);
-    assertThat(logAttributes.valueId()).isEqualTo(106);
+    assertThat(logAttributes.keyId()).isEqualTo(25);
+    assertThat(logAttributes.valueId()).isEqualTo(26);
+  }
+
+  @Test
+  void keepsItsIdsWhenIcebergCreatesTheTable() {
+    // Table creation assigns fresh ids; ours must be the ones it assigns.
+    Schema created = TypeUtil.assignFreshIds(LogTable.SCHEMA, new AtomicInteger()::incrementAndGet);
+
+    assertThat(TypeUtil.indexById(created.asStruct())).isEqualTo(TypeUtil.indexById(LogTable.SCHEMA.asStruct()));
   }
 
   @Test

@@ -116,6 +116,16 @@ final class Lake implements AutoCloseable {
     return rows;
   }
 
+  /** Rows in the table's current snapshot, from its summary (cheap: no data file is read). */
+  long count() {
+    TableIdentifier id = TableIdentifier.of(namespace, table);
+    if (!catalog.tableExists(id)) {
+      return 0;
+    }
+    org.apache.iceberg.Snapshot current = catalog.loadTable(id).currentSnapshot();
+    return current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
+  }
+
   List<LogRow> rows() throws IOException {
     TableIdentifier id = TableIdentifier.of(namespace, table);
     if (!catalog.tableExists(id)) {

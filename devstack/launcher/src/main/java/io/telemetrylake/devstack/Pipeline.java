@@ -68,6 +68,7 @@ public final class Pipeline {
     int port = port(env, "APPENDER_PORT");
     env.put("APPENDER_PORT", Integer.toString(port));
     env.putIfAbsent("APPENDER_STAGING_DIR", stack.dataDir().resolve("appender-" + n).toString());
+    env.putIfAbsent("APPENDER_BIND_ADDRESS", Ports.HOST);
     String name = n == 1 ? "appender" : "appender-" + n;
     ManagedServer server = stack.startService(repoRoot, name, "appender", APPENDER_MAIN, port, "/healthz", env, SERVICE_JVM_OPTIONS);
     Appender appender = new Appender(server, URI.create("http://" + Ports.HOST + ":" + port));

@@ -96,9 +96,10 @@ public final class LogsHandler implements Handler {
     }
 
     ExportLogsServiceRequest request;
+    byte[] body;
     int bodyBytes;
     try {
-      byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"), config.maxBodyBytes());
+      body = RequestBodies.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"), config.maxBodyBytes());
       bodyBytes = body.length;
       request = OtlpLogsDecoder.decode(body, encoding);
     } catch (OtlpDecodeException e) {
@@ -119,7 +120,9 @@ public final class LogsHandler implements Handler {
 
     int totalRecords = countRecords(request);
     LogRecordValidator.Validated validated = LogRecordValidator.validate(request);
-    ResourceSplitter.Split split = splitter.split(validated.request());
+    // Unchanged protobuf requests are split from their own bytes: no second serialization.
+    byte[] encoded = encoding == OtlpEncoding.PROTOBUF && validated.request() == request ? body : null;
+    ResourceSplitter.Split split = splitter.split(validated.request(), encoded);
     int rejected = validated.rejectedLogRecords() + split.rejectedLogRecords();
     String message = joinMessages(validated.errorMessage(), split.errorMessage());
     if (rejected > 0) {

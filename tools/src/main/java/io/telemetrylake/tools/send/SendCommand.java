@@ -5,7 +5,6 @@ import io.telemetrylake.otlp.OtlpEncoding;
 import io.telemetrylake.otlp.OtlpJsonEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,7 +21,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code lake send}: an OTLP/HTTP load generator that behaves like the OpenTelemetry SDKs. */
 @Command(
@@ -84,6 +85,8 @@ public final class SendCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print the summary as JSON")
   boolean json;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     OtlpEncoding enc = switch (encoding.toLowerCase(Locale.ROOT)) {
@@ -118,7 +121,7 @@ public final class SendCommand implements Callable<Integer> {
     if (acked != null) {
       acked.close();
     }
-    print(stats, seconds, System.out);
+    print(stats, seconds, spec.commandLine().getOut());
     return stats.recordsFailed.get() == 0 ? 0 : 1;
   }
 
@@ -151,7 +154,9 @@ public final class SendCommand implements Callable<Integer> {
           stats.recordsRejected.addAndGet(outcome.rejectedRecords());
           if (acked != null) {
             synchronized (acked) {
+              // Flushed at once: a test or an operator reads it while the run goes on.
               acked.println(runId + " " + first + " " + n);
+              acked.flush();
             }
           }
         } else {
@@ -177,7 +182,7 @@ public final class SendCommand implements Callable<Integer> {
     return out.toByteArray();
   }
 
-  private void print(SendStats stats, double seconds, PrintStream out) {
+  private void print(SendStats stats, double seconds, PrintWriter out) {
     long accepted = stats.recordsAccepted.get();
     double perSecond = accepted / seconds;
     double wireMb = stats.wireBytes.get() / 1e6 / seconds;
@@ -192,6 +197,7 @@ public final class SendCommand implements Callable<Integer> {
           runId, seconds, stats.requests.get(), stats.attempts.get(), stats.retries.get(), accepted,
           stats.recordsRejected.get(), stats.recordsFailed.get(), perSecond, wireMb,
           stats.percentileMillis(50), stats.percentileMillis(90), stats.percentileMillis(99), stats.percentileMillis(100), codes);
+      out.flush();
       return;
     }
     out.printf(Locale.ROOT, "run %s: %d requests (%d attempts, %d retries) in %.1f s%n",
@@ -202,5 +208,6 @@ public final class SendCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  latency ms p50 %.1f  p90 %.1f  p99 %.1f  max %.1f%n",
         stats.percentileMillis(50), stats.percentileMillis(90), stats.percentileMillis(99), stats.percentileMillis(100));
     out.printf("  HTTP statuses %s%n", statuses);
+    out.flush();
   }
 }

@@ -1,0 +1,194 @@
+package io.telemetrylake.appender;
+
+import io.javalin.Javalin;
+import io.telemetrylake.appender.consume.DeadLetterQueue;
+import io.telemetrylake.appender.consume.FlushRequests;
+import io.telemetrylake.appender.consume.Hostname;
+import io.telemetrylake.appender.consume.KafkaClients;
+import io.telemetrylake.appender.consume.PollLoop;
+import io.telemetrylake.appender.consume.RecordDecoder;
+import io.telemetrylake.appender.flush.FlushPolicy;
+import io.telemetrylake.appender.flush.FlushReport;
+import io.telemetrylake.appender.flush.FlushTrigger;
+import io.telemetrylake.appender.flush.Flusher;
+import io.telemetrylake.appender.flush.UploadJournal;
+import io.telemetrylake.appender.http.AdminServer;
+import io.telemetrylake.appender.iceberg.CatalogFactory;
+import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.OffsetsSummary;
+import io.telemetrylake.appender.iceberg.TableSetup;
+import io.telemetrylake.appender.stage.StagingBuffer;
+import io.telemetrylake.appender.status.AppenderMetrics;
+import io.telemetrylake.appender.status.AppenderStatus;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.util.ThreadPools;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running appender: table set up, staging opened, admin server listening, poll loop running.
+ * {@link AppenderMain} adds the process concerns (signals, exit codes); tests start it in-process.
+ */
+public final class Appender implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Appender.class);
+  private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+  private static final Duration DLQ_TIMEOUT = Duration.ofSeconds(30);
+
+  private final AppenderConfig config;
+  private final Catalog catalog;
+  private final FlushRequests requests;
+  private final AppenderStatus status;
+  private final PollLoop loop;
+  private final Thread loopThread;
+  private final Javalin http;
+  private volatile boolean closed;
+
+  private Appender(
+      AppenderConfig config,
+      Catalog catalog,
+      FlushRequests requests,
+      AppenderStatus status,
+      PollLoop loop,
+      Javalin http) {
+    this.config = config;
+    this.catalog = catalog;
+    this.requests = requests;
+    this.status = status;
+    this.loop = loop;
+    this.http = http;
+    this.loopThread = new Thread(loop, "appender-poll-loop");
+  }
+
+  /** Starts with real Kafka clients. */
+  public static Appender start(AppenderConfig config) {
+    return start(config, KafkaClients.from(config), Clock.systemUTC());
+  }
+
+  /**
+   * Starts the appender: fails (with the cause) when the catalog cannot be reached or the table
+   * cannot take the appender's files.
+   */
+  public static Appender start(AppenderConfig config, KafkaClients kafka, Clock clock) {
+    LOG.info("starting appender: {}", config.describe());
+    // Iceberg's worker pool registers a JVM shutdown hook when first used; make that happen now,
+    // not in a flush that runs while the JVM is already shutting down
+    ThreadPools.getWorkerPool();
+    Catalog catalog = CatalogFactory.create(config);
+    TableIdentifier id =
+        TableIdentifier.of(Namespace.of(config.namespaceLevels()), config.table());
+    Table table = TableSetup.ensureTable(catalog, id);
+    AppenderMetrics metrics = new AppenderMetrics();
+    AppenderStatus status = new AppenderStatus();
+    FlushRequests requests = new FlushRequests();
+    UploadJournal journal = UploadJournal.open(config.stagingDir());
+    StagingBuffer staging = StagingBuffer.open(config.stagingDir(), config.duckdbMemoryMb());
+    OffsetCommitter committer =
+        new OffsetCommitter(
+            table,
+            OffsetsSummary.key(config.groupId(), config.topic()),
+            20,
+            Duration.ofMillis(100),
+            metrics::commitRetried);
+    Flusher flusher =
+        new Flusher(
+            staging,
+            committer,
+            journal,
+            config.targetFileBytes(),
+            config.testCrashAt(),
+            clock,
+            Hostname.get());
+    try {
+      flusher.settlePendingUploads();
+    } catch (RuntimeException e) {
+      LOG.warn("could not settle earlier uploads yet (retried before each flush): {}", e.getMessage());
+    }
+    FlushPolicy policy =
+        new FlushPolicy(
+            config.bufferSizeBytes(),
+            config.bufferTime(),
+            config.maxStagedBytes(),
+            MIN_BACKOFF,
+            MAX_BACKOFF);
+    PollLoop loop =
+        new PollLoop(
+            config.topic(),
+            kafka.consumer(),
+            new DeadLetterQueue(kafka.producer(), config.dlqTopic(), DLQ_TIMEOUT),
+            RecordDecoder.kafkaRecordFormat(),
+            staging,
+            flusher,
+            committer,
+            policy,
+            requests,
+            metrics,
+            status,
+            clock,
+            config.shutdownTimeout(),
+            config.testCrashAt());
+    Javalin http =
+        AdminServer.create(
+            status, metrics, requests::request, config.authToken(), Duration.ofMinutes(5));
+    Appender appender = new Appender(config, catalog, requests, status, loop, http);
+    http.start(config.bindAddress(), config.port());
+    appender.loopThread.start();
+    LOG.info("appender running: table {}, admin port {}", id, http.port());
+    return appender;
+  }
+
+  /** Asks the poll loop for a flush (SIGUSR1, tests); completes after the commit. */
+  public CompletableFuture<FlushReport> requestFlush(FlushTrigger trigger) {
+    return requests.request(trigger);
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public AppenderStatus status() {
+    return status;
+  }
+
+  /** Blocks until the poll loop ends (stopped, or a fatal error). */
+  public void awaitLoop() throws InterruptedException {
+    loopThread.join();
+  }
+
+  /** Stops intake, flushes and commits what is staged, closes everything. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("stopping appender");
+    status.stopping();
+    loop.stop();
+    try {
+      loopThread.join(config.shutdownTimeout().plusSeconds(15).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (loopThread.isAlive()) {
+      LOG.warn("poll loop did not stop within the shutdown timeout");
+    }
+    http.stop();
+    if (catalog instanceof Closeable c) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        LOG.warn("closing the catalog: {}", e.getMessage());
+      }
+    }
+    LOG.info("appender stopped");
+  }
+}

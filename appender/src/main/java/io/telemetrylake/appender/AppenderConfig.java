@@ -1,0 +1,248 @@
+package io.telemetrylake.appender;
+
+import io.telemetrylake.config.ConfigException;
+import io.telemetrylake.config.Settings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting of the appender, read once from the environment and validated at once: a bad value
+ * stops start-up with one line naming the variable (never its value when it is a secret). The
+ * README lists the same variables with their defaults.
+ *
+ * @param kafkaClientProperties {@code KAFKA_CLIENT_*} passed to the consumer and the DLQ producer
+ * @param catalogProperties {@code ICEBERG_PROP_*} passed to the REST catalog (and its FileIO)
+ * @param testCrashAt test-only: halt the process at this point of a flush (see {@link CrashPoint})
+ */
+public record AppenderConfig(
+    String kafkaBootstrapServers,
+    String topic,
+    String groupId,
+    String dlqTopic,
+    int port,
+    String bindAddress,
+    Path stagingDir,
+    long duckdbMemoryMb,
+    long bufferSizeBytes,
+    Duration bufferTime,
+    long maxStagedBytes,
+    long targetFileBytes,
+    Optional<String> authToken,
+    Duration shutdownTimeout,
+    URI catalogUri,
+    String warehouse,
+    String namespace,
+    String table,
+    Optional<URI> s3Endpoint,
+    String s3Region,
+    Optional<String> s3AccessKeyId,
+    Optional<String> s3SecretAccessKey,
+    boolean s3PathStyleAccess,
+    Map<String, String> kafkaClientProperties,
+    Map<String, String> catalogProperties,
+    Optional<CrashPoint> testCrashAt) {
+
+  static final long MIB = 1024L * 1024L;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");
+
+  public AppenderConfig {
+    kafkaClientProperties = Map.copyOf(kafkaClientProperties);
+    catalogProperties = Map.copyOf(catalogProperties);
+  }
+
+  /**
+   * Test-only hook (APPENDER_TEST_CRASH_AT): the process halts, as if killed with SIGKILL, at this
+   * point of the first flush that reaches it. Used by the crash tests; never set it in production.
+   */
+  public enum CrashPoint {
+    BEFORE_UPLOAD,
+    AFTER_UPLOAD,
+    AFTER_COMMIT;
+
+    static CrashPoint parse(String key, String value) {
+      for (CrashPoint p : values()) {
+        if (p.settingValue().equals(value)) {
+          return p;
+        }
+      }
+      throw new ConfigException(key, "must be one of before-upload, after-upload, after-commit");
+    }
+
+    public String settingValue() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  public static AppenderConfig fromEnvironment() {
+    return from(Settings.fromEnvironment());
+  }
+
+  public static AppenderConfig from(Settings s) {
+    String topic = name(s, "KAFKA_TOPIC", "otel-logs");
+    long bufferMb = s.longValue("BUFFER_SIZE_MB", 100, 1, 64 * 1024);
+    long maxStagedMb = s.longValue("APPENDER_MAX_STAGED_MB", 4 * bufferMb, 1, 256 * 1024);
+    if (maxStagedMb < bufferMb) {
+      throw new ConfigException(
+          "APPENDER_MAX_STAGED_MB",
+          "must be at least BUFFER_SIZE_MB (" + bufferMb + "), got " + maxStagedMb);
+    }
+    Optional<URI> s3Endpoint = s.optional("S3_ENDPOINT").map(v -> httpUri("S3_ENDPOINT", v));
+    Optional<String> accessKey = s.optional("S3_ACCESS_KEY_ID");
+    Optional<String> secretKey = s.optional("S3_SECRET_ACCESS_KEY");
+    if (accessKey.isPresent() != secretKey.isPresent()) {
+      String missing = accessKey.isPresent() ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID";
+      throw new ConfigException(
+          missing, "must be set together with " + (accessKey.isPresent() ? "S3_ACCESS_KEY_ID" : "S3_SECRET_ACCESS_KEY"));
+    }
+    Optional<String> token = s.optional("APPENDER_AUTH_TOKEN");
+    if (token.isPresent() && token.get().length() < 8) {
+      throw new ConfigException("APPENDER_AUTH_TOKEN", "must be at least 8 characters long");
+    }
+    String warehouse = s.string("ICEBERG_WAREHOUSE", "s3://warehouse/");
+    return new AppenderConfig(
+        s.string("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        topic,
+        name(s, "APPENDER_GROUP_ID", "telemetry-lake-appender"),
+        name(s, "APPENDER_DLQ_TOPIC", topic + "-dlq"),
+        s.integer("APPENDER_PORT", 8080, 0, 65535),
+        s.string("APPENDER_BIND_ADDRESS", "0.0.0.0"),
+        path(s, "APPENDER_STAGING_DIR",
+            Path.of(System.getProperty("java.io.tmpdir"), "telemetry-lake-appender")),
+        s.longValue("APPENDER_DUCKDB_MEMORY_MB", 1024, 64, 1024 * 1024),
+        bufferMb * MIB,
+        s.seconds("BUFFER_TIME_SECONDS", 300, 1, 7 * 24 * 3600),
+        maxStagedMb * MIB,
+        s.longValue("APPENDER_TARGET_FILE_MB", 128, 1, 4096) * MIB,
+        token,
+        s.seconds("APPENDER_SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
+        httpUri("ICEBERG_CATALOG_URI", s.string("ICEBERG_CATALOG_URI", "http://127.0.0.1:8181")),
+        warehouse,
+        namespace(s),
+        name(s, "ICEBERG_TABLE", "logs"),
+        s3Endpoint,
+        s.string("S3_REGION", "us-east-1"),
+        accessKey,
+        secretKey,
+        s.bool("S3_PATH_STYLE_ACCESS", s3Endpoint.isPresent()),
+        s.passThrough("KAFKA_CLIENT_"),
+        s.passThrough("ICEBERG_PROP_"),
+        s.optional("APPENDER_TEST_CRASH_AT").map(v -> CrashPoint.parse("APPENDER_TEST_CRASH_AT", v)));
+  }
+
+  /** The table identifier's namespace levels ({@code a.b} is a two-level namespace). */
+  public String[] namespaceLevels() {
+    return namespace.split("\\.");
+  }
+
+  /** What start-up logs: every setting except secrets, whose presence only is shown. */
+  public String describe() {
+    return "topic="
+        + topic
+        + " group="
+        + groupId
+        + " dlq="
+        + dlqTopic
+        + " bootstrap="
+        + kafkaBootstrapServers
+        + " listen="
+        + bindAddress
+        + ":"
+        + port
+        + " staging="
+        + stagingDir
+        + " duckdbMemory="
+        + duckdbMemoryMb
+        + "MB"
+        + " buffer="
+        + bufferSizeBytes / MIB
+        + "MB/"
+        + bufferTime.toSeconds()
+        + "s maxStaged="
+        + maxStagedBytes / MIB
+        + "MB targetFile="
+        + targetFileBytes / MIB
+        + "MB catalog="
+        + catalogUri
+        + " warehouse="
+        + warehouse
+        + " table="
+        + namespace
+        + "."
+        + table
+        + " s3Endpoint="
+        + s3Endpoint.map(URI::toString).orElse("(aws)")
+        + " s3Region="
+        + s3Region
+        + " s3Credentials="
+        + (s3AccessKeyId.isPresent() ? "set" : "default chain")
+        + " authToken="
+        + (authToken.isPresent() ? "set" : "none")
+        + " kafkaClientProperties="
+        + kafkaClientProperties.keySet()
+        + " catalogProperties="
+        + catalogProperties.keySet()
+        + testCrashAt.map(c -> " TEST_CRASH_AT=" + c.settingValue()).orElse("");
+  }
+
+  @Override
+  public String toString() {
+    // records print every component; this one holds secrets
+    return "AppenderConfig[" + describe() + "]";
+  }
+
+  private static String name(Settings s, String key, String defaultValue) {
+    String value = s.string(key, defaultValue);
+    if (!NAME.matcher(value).matches()) {
+      throw new ConfigException(
+          key, "must be letters, digits, '.', '_' or '-', got '" + value + "'");
+    }
+    return value;
+  }
+
+  private static String namespace(Settings s) {
+    String value = name(s, "ICEBERG_NAMESPACE", "otel");
+    if (value.startsWith(".") || value.endsWith(".") || value.contains("..")) {
+      throw new ConfigException("ICEBERG_NAMESPACE", "has an empty level: '" + value + "'");
+    }
+    return value;
+  }
+
+  private static Path path(Settings s, String key, Path defaultValue) {
+    Optional<String> raw = s.optional(key);
+    if (raw.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      return Path.of(raw.get()).toAbsolutePath().normalize();
+    } catch (RuntimeException e) {
+      throw new ConfigException(key, "is not a valid path: '" + raw.get() + "'");
+    }
+  }
+
+  private static URI httpUri(String key, String value) {
+    // a URL with user:password@ would put a secret into logs and /stats: refuse it, unseen
+    String shown = value.contains("@") ? "(a value with '@' that is not shown)" : "'" + value + "'";
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw new ConfigException(key, "is not a valid URI: " + shown);
+    }
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+        || uri.getHost() == null) {
+      throw new ConfigException(key, "must be an http:// or https:// URL, got " + shown);
+    }
+    if (uri.getUserInfo() != null) {
+      throw new ConfigException(
+          key, "must not carry credentials (user:password@); use the credential settings");
+    }
+    return uri;
+  }
+}

@@ -1,0 +1,61 @@
+package io.telemetrylake.appender.flush;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a flush did: the answer of POST /flush and {@code last_flush} of /stats.
+ *
+ * @param outcome committed, empty (nothing staged), fenced (another appender owns the rows) or
+ *     failed
+ * @param records Kafka records covered (DLQ'd ones included)
+ * @param bytes Parquet bytes written
+ * @param snapshotId the Iceberg snapshot, when committed
+ * @param offsets per partition the next offset now recorded in the table, when committed
+ * @param fencedPartitions partitions dropped because another appender had committed them
+ * @param phasesMs stage, copy, upload, commit durations in milliseconds
+ * @param error why it failed (no secrets: messages of our own and of the clients)
+ */
+public record FlushReport(
+    FlushTrigger trigger,
+    Outcome outcome,
+    long rows,
+    long records,
+    int files,
+    long bytes,
+    long durationMs,
+    Long snapshotId,
+    Map<Integer, Long> offsets,
+    List<Integer> fencedPartitions,
+    Map<String, Long> phasesMs,
+    String error,
+    long finishedAtMillis) {
+
+  /** How a flush ended. */
+  public enum Outcome {
+    COMMITTED,
+    EMPTY,
+    FENCED,
+    FAILED;
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public FlushReport {
+    offsets = offsets == null ? Map.of() : Map.copyOf(offsets);
+    fencedPartitions = fencedPartitions == null ? List.of() : List.copyOf(fencedPartitions);
+    phasesMs = phasesMs == null ? Map.of() : Map.copyOf(phasesMs);
+  }
+
+  public static FlushReport empty(FlushTrigger trigger, long now) {
+    return new FlushReport(trigger, Outcome.EMPTY, 0, 0, 0, 0, 0, null, null, null, null, null, now);
+  }
+
+  public static FlushReport failed(FlushTrigger trigger, String error, long durationMs, long now) {
+    return new FlushReport(
+        trigger, Outcome.FAILED, 0, 0, 0, 0, durationMs, null, null, null, null, error, now);
+  }
+}

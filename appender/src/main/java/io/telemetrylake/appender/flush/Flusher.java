@@ -1,0 +1,319 @@
+package io.telemetrylake.appender.flush;
+
+import io.telemetrylake.appender.AppenderConfig.CrashPoint;
+import io.telemetrylake.appender.iceberg.CommitUnknownException;
+import io.telemetrylake.appender.iceberg.Fence;
+import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.TableOffsets;
+import io.telemetrylake.appender.stage.Batch;
+import io.telemetrylake.appender.stage.ParquetExport;
+import io.telemetrylake.appender.stage.ParquetExport.ExportedFile;
+import io.telemetrylake.appender.stage.StagingBuffer;
+import io.telemetrylake.table.LogTable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionData;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.parquet.ParquetUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the staged rows into one Iceberg commit: COPY to local Parquet files, upload each through
+ * the table's FileIO, build DataFiles with metrics from the Parquet footers, commit them with the
+ * batch's offsets ({@link OffsetCommitter}). Runs on the poll-loop thread.
+ *
+ * <p>Files are listed in the {@link UploadJournal} before the first upload and leave it once they
+ * are committed or deleted, so a failure at any point (S3 down, catalog down, a crash) never
+ * leaves orphans behind for long: {@link #settlePendingUploads} runs before every flush and at
+ * start-up.
+ */
+public final class Flusher {
+  private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+  /** Snapshot timestamps come from other clocks: search a little further back than needed. */
+  private static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
+
+  private final StagingBuffer staging;
+  private final OffsetCommitter committer;
+  private final UploadJournal journal;
+  private final long targetFileBytes;
+  private final Optional<CrashPoint> crashAt;
+  private final Clock clock;
+  private final String appenderId;
+  private RuntimeException lastDeleteFailure;
+
+  /** How a flush ended (failures are exceptions). */
+  public sealed interface Result permits Committed, Fenced, Empty {}
+
+  /** Nothing staged. */
+  public record Empty() implements Result {}
+
+  /** The batch is in the table; {@code offsets} is the merged map now recorded. */
+  public record Committed(
+      long snapshotId,
+      Map<Integer, Long> offsets,
+      int files,
+      long bytes,
+      int conflictRetries,
+      Map<String, Long> phasesMs)
+      implements Result {}
+
+  /** Nothing committed: rows of these partitions were committed by another appender first. */
+  public record Fenced(List<Fence.Moved> moved, Map<Integer, Long> recorded) implements Result {}
+
+  public Flusher(
+      StagingBuffer staging,
+      OffsetCommitter committer,
+      UploadJournal journal,
+      long targetFileBytes,
+      Optional<CrashPoint> crashAt,
+      Clock clock,
+      String appenderId) {
+    this.staging = staging;
+    this.committer = committer;
+    this.journal = journal;
+    this.targetFileBytes = targetFileBytes;
+    this.crashAt = crashAt;
+    this.clock = clock;
+    this.appenderId = appenderId;
+  }
+
+  /**
+   * Commits every staged row with the batch's offsets.
+   *
+   * @param expected what this appender believes the table records for the batch's partitions
+   * @throws RuntimeException when S3, the catalog or DuckDB failed: nothing was committed (or
+   *     the outcome is settled later through the journal); the staged rows stay
+   */
+  public Result flush(FlushTrigger trigger, Batch batch, Map<Integer, Long> expected) {
+    if (batch.isEmpty()) {
+      return new Empty();
+    }
+    settlePendingUploads();
+    Table table = committer.table();
+    String commitId = UUID.randomUUID().toString();
+    Map<String, Long> phases = new LinkedHashMap<>();
+    phases.put("stage", batch.stageNanos() / 1_000_000);
+    long t0 = System.nanoTime();
+    try {
+      List<ExportedFile> exported = ParquetExport.write(staging, commitId, targetFileBytes, table.schema());
+      long t1 = System.nanoTime();
+      phases.put("copy", (t1 - t0) / 1_000_000);
+
+      List<Upload> uploads = plan(table, commitId, exported);
+      journal.add(
+          new UploadJournal.Entry(
+              commitId, clock.millis(), uploads.stream().map(Upload::location).toList()));
+      crashIf(CrashPoint.BEFORE_UPLOAD);
+      long bytes = upload(table.io(), commitId, uploads);
+      long t2 = System.nanoTime();
+      phases.put("upload", (t2 - t1) / 1_000_000);
+      crashIf(CrashPoint.AFTER_UPLOAD);
+
+      OffsetCommitter.Outcome outcome = commit(trigger, batch, expected, commitId, uploads);
+      phases.put("commit", (System.nanoTime() - t2) / 1_000_000);
+      if (outcome instanceof OffsetCommitter.Fenced fenced) {
+        deleteUploaded(table.io(), commitId);
+        return new Fenced(fenced.moved(), fenced.recorded());
+      }
+      OffsetCommitter.Committed committed = (OffsetCommitter.Committed) outcome;
+      journal.remove(commitId);
+      return new Committed(
+          committed.snapshotId(),
+          committed.offsets(),
+          uploads.size(),
+          bytes,
+          committed.conflictRetries(),
+          phases);
+    } finally {
+      ParquetExport.deleteExport(staging, commitId);
+    }
+  }
+
+  private OffsetCommitter.Outcome commit(
+      FlushTrigger trigger,
+      Batch batch,
+      Map<Integer, Long> expected,
+      String commitId,
+      List<Upload> uploads) {
+    Map<String, String> summary = new LinkedHashMap<>();
+    summary.put("telemetry-lake.trigger", trigger.label());
+    summary.put("telemetry-lake.records", Long.toString(batch.records()));
+    summary.put("telemetry-lake.appender", appenderId);
+    try {
+      return committer.commit(
+          uploads.stream().map(Upload::dataFile).toList(),
+          batch.nextOffsets(),
+          expected,
+          commitId,
+          summary);
+    } catch (CommitUnknownException e) {
+      // the files may be referenced by the table now: keep them (journal) until that is settled
+      throw e;
+    } catch (RuntimeException e) {
+      deleteUploaded(committer.table().io(), commitId);
+      throw e;
+    }
+  }
+
+  /** One file to upload: where it goes and its Iceberg description. */
+  private record Upload(ExportedFile local, String location, DataFile dataFile) {}
+
+  private List<Upload> plan(Table table, String commitId, List<ExportedFile> exported) {
+    PartitionSpec spec = table.spec();
+    MetricsConfig metricsConfig = MetricsConfig.forTable(table);
+    // declare the sort order only when the table's is the one the COPY sorts by
+    SortOrder sortOrder =
+        table.sortOrder().sameOrder(LogTable.sortOrder()) ? table.sortOrder() : SortOrder.unsorted();
+    List<Upload> uploads = new ArrayList<>();
+    int n = 0;
+    for (ExportedFile f : exported) {
+      PartitionData partition = new PartitionData(spec.partitionType());
+      partition.set(0, f.day());
+      String location =
+          table
+              .locationProvider()
+              .newDataLocation(spec, partition, commitId + "-" + (n++) + ".parquet");
+      long size;
+      try {
+        size = Files.size(f.path());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      DataFile dataFile =
+          DataFiles.builder(spec)
+              .withPath(location)
+              .withFormat(FileFormat.PARQUET)
+              .withFileSizeInBytes(size)
+              .withPartition(partition)
+              .withMetrics(
+                  ParquetUtil.fileMetrics(
+                      org.apache.iceberg.Files.localInput(f.path().toFile()), metricsConfig))
+              .withSortOrder(sortOrder)
+              .build();
+      uploads.add(new Upload(f, location, dataFile));
+    }
+    return uploads;
+  }
+
+  private long upload(FileIO io, String commitId, List<Upload> uploads) {
+    long bytes = 0;
+    try {
+      for (Upload u : uploads) {
+        try (OutputStream out = io.newOutputFile(u.location()).createOrOverwrite()) {
+          Files.copy(u.local().path(), out);
+        }
+        bytes += u.dataFile().fileSizeInBytes();
+      }
+      return bytes;
+    } catch (IOException | RuntimeException e) {
+      deleteUploaded(io, commitId);
+      if (e instanceof IOException io2) {
+        throw new UncheckedIOException("upload failed: " + e.getMessage(), io2);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /**
+   * Deletes an attempt's files that are known not to be committed. What cannot be deleted now
+   * (S3 down) stays in the journal and is retried by {@link #settlePendingUploads}.
+   */
+  private void deleteUploaded(FileIO io, String commitId) {
+    for (UploadJournal.Entry e : journal.entries()) {
+      if (e.commitId().equals(commitId)) {
+        List<String> left = deleteAll(io, e.locations());
+        if (left.isEmpty()) {
+          journal.remove(commitId);
+        } else {
+          journal.replace(new UploadJournal.Entry(commitId, e.createdAtMillis(), left));
+        }
+      }
+    }
+  }
+
+  /** Deletes what it can; returns the locations left, and remembers the last failure. */
+  private List<String> deleteAll(FileIO io, List<String> locations) {
+    List<String> left = new ArrayList<>();
+    for (String location : locations) {
+      try {
+        io.deleteFile(location);
+      } catch (RuntimeException e) {
+        left.add(location);
+        lastDeleteFailure = e;
+      }
+    }
+    if (!left.isEmpty()) {
+      LOG.warn("could not delete {} file(s) of a failed flush attempt yet; will retry", left.size());
+    }
+    return left;
+  }
+
+  /**
+   * Settles attempts left open by failures or a crash: files of a commit found in the table stay,
+   * the others are deleted. Needs the catalog and S3; throws when they are down.
+   */
+  public void settlePendingUploads() {
+    if (journal.isEmpty()) {
+      return;
+    }
+    Table table = committer.table();
+    table.refresh();
+    for (UploadJournal.Entry e : journal.entries()) {
+      if (TableOffsets.containsCommit(table, e.commitId())) {
+        LOG.info("flush attempt {} turned out committed; keeping its files", e.commitId());
+        journal.remove(e.commitId());
+        continue;
+      }
+      if (!TableOffsets.ancestryCovers(table, e.createdAtMillis() - CLOCK_SKEW.toMillis())) {
+        // snapshots from the attempt's time were expired: cannot tell, so never delete
+        LOG.warn(
+            "cannot tell whether flush attempt {} committed (its snapshots expired); leaving"
+                + " {} file(s) to orphan-file clean-up",
+            e.commitId(), e.locations().size());
+        journal.remove(e.commitId());
+        continue;
+      }
+      List<String> left = deleteAll(table.io(), e.locations());
+      if (!left.isEmpty()) {
+        journal.replace(new UploadJournal.Entry(e.commitId(), e.createdAtMillis(), left));
+        throw new UncheckedIOException(
+            new IOException(
+                "cannot delete files of the failed flush attempt " + e.commitId() + ": "
+                    + (lastDeleteFailure == null ? "?" : lastDeleteFailure.getMessage()),
+                lastDeleteFailure));
+      }
+      LOG.info("deleted {} file(s) of the uncommitted flush attempt {}", e.locations().size(), e.commitId());
+      journal.remove(e.commitId());
+    }
+  }
+
+  private void crashIf(CrashPoint point) {
+    if (crashAt.isPresent() && crashAt.get() == point) {
+      halt(point);
+    }
+  }
+
+  /** Test-only: stops the process at once, like SIGKILL (no shutdown hooks, nothing flushed). */
+  public static void halt(CrashPoint point) {
+    LOG.error("APPENDER_TEST_CRASH_AT={}: halting now (test-only hook)", point.settingValue());
+    Runtime.getRuntime().halt(137);
+  }
+}

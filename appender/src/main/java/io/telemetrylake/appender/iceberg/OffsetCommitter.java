@@ -1,0 +1,186 @@
+package io.telemetrylake.appender.iceberg;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits a batch's files together with its offsets, exactly once.
+ *
+ * <p>Each attempt refreshes the table, reads the recorded offsets, runs the {@link Fence} and, if
+ * it passes, commits one transaction: an append whose snapshot summary carries the merged offset
+ * map and the attempt's commit id, plus the same offsets as a table property. The transaction is
+ * built on the very metadata the check read ({@link PinnedOperations}), and the catalog accepts it
+ * only if the branch still points where it pointed then (the REST commit asserts it); so the
+ * check and the commit are atomic. The table's own retry is also off ({@link
+ * TableSetup#REQUIRED_PROPERTIES}). When another commit got in between ({@link CommitFailedException}),
+ * the attempt starts over from the refresh, after a short randomized pause.
+ *
+ * <p>A failure of the final catalog request leaves the outcome open ({@link
+ * CommitUnknownException}): the caller must keep the uploaded files until {@link
+ * TableOffsets#containsCommit} says whether the commit landed. Any other exception means nothing
+ * was committed.
+ */
+public final class OffsetCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
+
+  private final Table table;
+  private final String offsetsKey;
+  private final int maxConflictRetries;
+  private final Duration conflictPause;
+  private final Runnable onConflictRetry;
+  /** Runs right before each catalog commit; tests use it to slip a concurrent commit in. */
+  private final Runnable beforeCommit;
+
+  /** How one commit ended. */
+  public sealed interface Outcome permits Committed, Fenced {}
+
+  /** The batch is in the table. */
+  public record Committed(long snapshotId, Map<Integer, Long> offsets, int conflictRetries)
+      implements Outcome {}
+
+  /** Nothing was committed: another appender committed rows of these partitions first. */
+  public record Fenced(List<Fence.Moved> moved, Map<Integer, Long> recorded) implements Outcome {}
+
+  /**
+   * @param onConflictRetry called before each retry after a concurrent commit (metrics)
+   */
+  public OffsetCommitter(
+      Table table,
+      String offsetsKey,
+      int maxConflictRetries,
+      Duration conflictPause,
+      Runnable onConflictRetry) {
+    this(table, offsetsKey, maxConflictRetries, conflictPause, onConflictRetry, () -> {});
+  }
+
+  OffsetCommitter(
+      Table table,
+      String offsetsKey,
+      int maxConflictRetries,
+      Duration conflictPause,
+      Runnable onConflictRetry,
+      Runnable beforeCommit) {
+    this.table = table;
+    this.offsetsKey = offsetsKey;
+    this.maxConflictRetries = maxConflictRetries;
+    this.conflictPause = conflictPause;
+    this.onConflictRetry = onConflictRetry;
+    this.beforeCommit = beforeCommit;
+  }
+
+  public Table table() {
+    return table;
+  }
+
+  /** The offsets the table records now (refreshes the table). */
+  public RecordedOffsets recordedOffsets() {
+    table.refresh();
+    return TableOffsets.read(table, offsetsKey);
+  }
+
+  /**
+   * @param files the batch's data files, already uploaded
+   * @param nextOffsets per partition of the batch, the offset after its last record
+   * @param expected what this appender believes the table records for the batch's partitions
+   * @param commitId unique per attempt, recorded in the summary
+   * @param summary extra summary properties (trigger, row count...)
+   * @throws CommitFailedException when concurrent commits kept winning for every retry
+   */
+  public Outcome commit(
+      List<DataFile> files,
+      Map<Integer, Long> nextOffsets,
+      Map<Integer, Long> expected,
+      String commitId,
+      Map<String, String> summary) {
+    int retries = 0;
+    while (true) {
+      table.refresh();
+      TableSetup.ensureNoIcebergRetries(table);
+      TableOperations ops = ((HasTableOperations) table).operations();
+      TableMetadata base = ops.refresh();
+      PinnedOperations pinned = new PinnedOperations(ops, base);
+      Table checked = new BaseTable(pinned, table.name());
+      RecordedOffsets recorded = TableOffsets.read(checked, offsetsKey);
+      List<Fence.Moved> moved = Fence.check(nextOffsets.keySet(), expected, recorded.offsets());
+      if (!moved.isEmpty()) {
+        return new Fenced(moved, recorded.offsets());
+      }
+      Map<Integer, Long> merged = OffsetsSummary.merge(recorded.offsets(), nextOffsets);
+      String offsetsJson = OffsetsSummary.format(merged);
+      try {
+        // built on, and committed against, exactly the metadata the check read
+        Transaction txn = checked.newTransaction();
+        AppendFiles append = txn.newAppend();
+        files.forEach(append::appendFile);
+        summary.forEach(append::set);
+        append.set(offsetsKey, offsetsJson);
+        append.set(OffsetsSummary.COMMIT_ID_KEY, commitId);
+        append.commit();
+        txn.updateProperties().set(offsetsKey, offsetsJson).commit();
+        beforeCommit.run();
+        commitTransaction(txn, commitId);
+      } catch (CommitFailedException e) {
+        if (retries >= maxConflictRetries) {
+          throw e;
+        }
+        retries++;
+        onConflictRetry.run();
+        LOG.info("commit conflict ({}), checking again (retry {})", e.getMessage(), retries);
+        pause(retries);
+        continue;
+      }
+      return new Committed(committedSnapshotId(commitId), merged, retries);
+    }
+  }
+
+  /**
+   * The one call whose failure leaves the outcome open: the request may have reached the catalog.
+   * CommitFailedException is the catalog's clear "no" and passes through.
+   */
+  private static void commitTransaction(Transaction txn, String commitId) {
+    try {
+      txn.commitTransaction();
+    } catch (CommitFailedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CommitUnknownException(commitId, e);
+    }
+  }
+
+  /** Finds our snapshot after a successful commit (others may have committed since). */
+  private long committedSnapshotId(String commitId) {
+    table.refresh();
+    for (Snapshot s = table.currentSnapshot(); s != null; ) {
+      if (commitId.equals(s.summary().get(OffsetsSummary.COMMIT_ID_KEY))) {
+        return s.snapshotId();
+      }
+      s = s.parentId() == null ? null : table.snapshot(s.parentId());
+    }
+    throw new IllegalStateException("committed snapshot of " + commitId + " not found");
+  }
+
+  private void pause(int attempt) {
+    long base = conflictPause.toMillis() * Math.min(attempt, 8);
+    long millis = base + ThreadLocalRandom.current().nextLong(base + 1);
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommitFailedException("interrupted while retrying a conflicting commit");
+    }
+  }
+}

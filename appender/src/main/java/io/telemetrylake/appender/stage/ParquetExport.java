@@ -1,0 +1,173 @@
+package io.telemetrylake.appender.stage;
+
+import io.telemetrylake.table.LogTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Writes the staged rows as Parquet files shaped for the Iceberg table: one {@code COPY} per
+ * {@code day(timestamp)} value (the table's partition), rows sorted by the table's sort order
+ * ({@code service_name, timestamp}, nulls first), zstd, the table's field ids, and a new file
+ * whenever one passes the target size.
+ *
+ * <p>One COPY per day rather than {@code PARTITION_BY}: DuckDB's partitioned writer does not keep
+ * the ORDER BY within a file (measured), and a flush rarely spans more than two days.
+ */
+public final class ParquetExport {
+  static final String EXPORT_DIR = "export";
+
+  /** One written file, with its partition value (days since 1970-01-01 UTC). */
+  public record ExportedFile(Path path, int day, long rows, long sizeBytes) {}
+
+  /** Table column to SQL expression over the staging tables, in the table's column order. */
+  static final Map<String, String> COLUMNS = columns();
+
+  private ParquetExport() {}
+
+  private static Map<String, String> columns() {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put(LogTable.TIMESTAMP, "make_timestamp(r.ts)::TIMESTAMPTZ");
+    c.put(LogTable.OBSERVED_TIMESTAMP, "make_timestamp(r.observed_ts)::TIMESTAMPTZ");
+    c.put(LogTable.SEVERITY_NUMBER, "r.severity_number");
+    c.put(LogTable.SEVERITY_TEXT, "r.severity_text");
+    c.put(LogTable.BODY, "r.body");
+    c.put(LogTable.TRACE_ID, "COALESCE(r.trace_id_text, replace(CAST(r.trace_id AS VARCHAR), '-', ''))");
+    c.put(LogTable.SPAN_ID, "COALESCE(r.span_id_text, printf('%016x', r.span_id))");
+    c.put(LogTable.TRACE_FLAGS, "r.trace_flags");
+    c.put(LogTable.EVENT_NAME, "r.event_name");
+    c.put(LogTable.SERVICE_NAME, "s.service_name");
+    c.put(LogTable.DEPLOYMENT_ENVIRONMENT, "s.deployment_environment");
+    c.put(LogTable.HOST_NAME, "s.host_name");
+    c.put(LogTable.RESOURCE_ATTRIBUTES, jsonMap("s.resource_attributes"));
+    c.put(LogTable.SCOPE_ATTRIBUTES, jsonMap("s.scope_attributes"));
+    c.put(LogTable.LOG_ATTRIBUTES, jsonMap("r.log_attributes"));
+    c.put(LogTable.SCOPE_NAME, "s.scope_name");
+    c.put(LogTable.SCOPE_VERSION, "s.scope_version");
+    c.put(LogTable.RESOURCE_SCHEMA_URL, "s.resource_schema_url");
+    c.put(LogTable.SCOPE_SCHEMA_URL, "s.scope_schema_url");
+    c.put(LogTable.DROPPED_ATTRIBUTES_COUNT, "r.dropped_attributes_count");
+    List<String> schemaColumns =
+        LogTable.SCHEMA.columns().stream().map(Types.NestedField::name).toList();
+    if (!schemaColumns.equals(List.copyOf(c.keySet()))) {
+      throw new IllegalStateException(
+          "staging export columns " + c.keySet() + " do not match the table " + schemaColumns);
+    }
+    return c;
+  }
+
+  private static String jsonMap(String column) {
+    return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
+  }
+
+  /** The SELECT of one day's rows, in the table's sort order. */
+  static String selectDay(int day) {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    boolean first = true;
+    for (Map.Entry<String, String> e : COLUMNS.entrySet()) {
+      if (!first) {
+        sql.append(", ");
+      }
+      first = false;
+      sql.append(e.getValue()).append(" AS ").append(FieldIds.quote(e.getKey()));
+    }
+    // LEFT JOIN: a row without its resource row would be a bug; it must show, not vanish
+    return sql.append(" FROM rows r LEFT JOIN resources s ON r.resource_id = s.id")
+        .append(" WHERE r.day = ")
+        .append(day)
+        .append(" ORDER BY s.service_name ASC NULLS FIRST, r.ts ASC NULLS FIRST")
+        .toString();
+  }
+
+  static String copyDay(int day, Path target, Schema schema, long targetFileBytes) {
+    return "COPY ("
+        + selectDay(day)
+        + ") TO '"
+        + StagingBuffer.sqlString(target.toString())
+        + "' (FORMAT parquet, COMPRESSION zstd, FIELD_IDS "
+        + FieldIds.clause(schema)
+        + ", FILE_SIZE_BYTES "
+        + targetFileBytes
+        + ", FILENAME_PATTERN 'part-{i}', RETURN_STATS)";
+  }
+
+  /**
+   * The written columns as the table defines them. Their field ids come from the table, not from
+   * {@link LogTable#SCHEMA}: Iceberg assigns fresh ids when a table is created (nested ones such
+   * as map keys and values get new numbers), and the files must carry the table's.
+   */
+  static Schema exportSchema(Schema tableSchema) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (String column : COLUMNS.keySet()) {
+      Types.NestedField field = tableSchema.findField(column);
+      if (field == null) {
+        throw new IllegalStateException("the table has no column " + column);
+      }
+      fields.add(field);
+    }
+    return new Schema(fields);
+  }
+
+  /**
+   * Writes every staged row to Parquet under {@code <staging>/export/<name>/day=<d>/}.
+   *
+   * @param tableSchema the table's current schema (field ids)
+   * @throws IllegalStateException when the files do not hold exactly the staged rows
+   */
+  public static List<ExportedFile> write(
+      StagingBuffer staging, String name, long targetFileBytes, Schema tableSchema) {
+    Schema schema = exportSchema(tableSchema);
+    staging.flushAppenders();
+    Path root = staging.dir().resolve(EXPORT_DIR).resolve(name);
+    List<ExportedFile> files = new ArrayList<>();
+    try {
+      StagingBuffer.deleteRecursively(root);
+      Files.createDirectories(root);
+      long staged = staging.countRows();
+      long written = 0;
+      try (Statement s = staging.connection().createStatement()) {
+        for (int day : staging.days()) {
+          Path target = root.resolve("day=" + day);
+          try (ResultSet rs =
+              s.executeQuery(copyDay(day, target, schema, targetFileBytes))) {
+            while (rs.next()) {
+              long count = rs.getLong("count");
+              files.add(
+                  new ExportedFile(
+                      Path.of(rs.getString("filename")), day, count, rs.getLong("file_size_bytes")));
+              written += count;
+            }
+          }
+        }
+      }
+      if (written != staged) {
+        throw new IllegalStateException(
+            "Parquet export wrote " + written + " rows but " + staged + " are staged");
+      }
+      return files;
+    } catch (SQLException e) {
+      throw new StagingException("cannot write the staged rows as Parquet", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the export directory " + root, e);
+    }
+  }
+
+  /** Removes the local files of an export once they are uploaded (or abandoned). */
+  public static void deleteExport(StagingBuffer staging, String name) {
+    try {
+      StagingBuffer.deleteRecursively(staging.dir().resolve(EXPORT_DIR).resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the local export " + name, e);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.telemetrylake.appender.status;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.telemetrylake.appender.flush.FlushReport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * The appender's Prometheus metrics, in a registry of its own (so several appenders can live in
+ * one test JVM). Written by the poll-loop thread, read by GET /metrics.
+ */
+public final class AppenderMetrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+
+  final Counter recordsConsumed =
+      Counter.builder()
+          .name("appender_records_consumed_total")
+          .help("Kafka records consumed (decoded or sent to the DLQ)")
+          .register(registry);
+  final Counter rowsStaged =
+      Counter.builder()
+          .name("appender_rows_staged_total")
+          .help("Log records appended to the staging table")
+          .register(registry);
+  final Counter rowsCommitted =
+      Counter.builder()
+          .name("appender_rows_committed_total")
+          .help("Rows committed to the Iceberg table")
+          .register(registry);
+  final Counter flushes =
+      Counter.builder()
+          .name("appender_flushes_total")
+          .help("Flushes by trigger and outcome (committed, empty, fenced, failed)")
+          .labelNames("trigger", "outcome")
+          .register(registry);
+  final Histogram flushDuration =
+      Histogram.builder()
+          .name("appender_flush_duration_seconds")
+          .help("Duration of committed flushes by phase (stage, copy, upload, commit) and in total")
+          .labelNames("phase")
+          .classicOnly()
+          .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+          .register(registry);
+  final Counter filesWritten =
+      Counter.builder()
+          .name("appender_files_written_total")
+          .help("Parquet data files committed")
+          .register(registry);
+  final Counter bytesWritten =
+      Counter.builder()
+          .name("appender_bytes_written_total")
+          .help("Parquet bytes committed")
+          .register(registry);
+  final Counter commitRetries =
+      Counter.builder()
+          .name("appender_commit_retries_total")
+          .help("Iceberg commits retried after a concurrent commit")
+          .register(registry);
+  final Counter commitFailures =
+      Counter.builder()
+          .name("appender_commit_failures_total")
+          .help("Flushes that failed (S3, catalog or local errors); the rows stay staged")
+          .register(registry);
+  final Counter dlqRecords =
+      Counter.builder()
+          .name("appender_dlq_records_total")
+          .help("Undecodable records sent to the dead-letter topic")
+          .register(registry);
+  final Gauge bufferRecords =
+      Gauge.builder()
+          .name("appender_buffer_records")
+          .help("Kafka records staged since the last flush")
+          .register(registry);
+  final Gauge bufferBytes =
+      Gauge.builder()
+          .name("appender_buffer_bytes")
+          .help("Kafka value bytes staged since the last flush")
+          .register(registry);
+  final Gauge lag =
+      Gauge.builder()
+          .name("appender_consumer_lag")
+          .help("Records between the consumer position and the end of each assigned partition")
+          .labelNames("partition")
+          .register(registry);
+  final Gauge ready =
+      Gauge.builder().name("appender_ready").help("1 when /readyz answers 200").register(registry);
+
+  // plain totals for /stats (single writer: the poll loop)
+  private volatile long totalRecords;
+  private volatile long totalRowsCommitted;
+  private volatile long totalFlushes;
+  private volatile long totalFailedFlushes;
+  private volatile long totalFiles;
+  private volatile long totalBytes;
+  private volatile long totalDlq;
+
+  public void recordConsumed(long rows) {
+    recordsConsumed.inc();
+    totalRecords++;
+    if (rows > 0) {
+      rowsStaged.inc(rows);
+    }
+  }
+
+  public void deadLettered() {
+    dlqRecords.inc();
+    totalDlq++;
+  }
+
+  public StatsSnapshot.Totals totals() {
+    return new StatsSnapshot.Totals(
+        totalRecords, totalRowsCommitted, totalFlushes, totalFailedFlushes, totalFiles, totalBytes,
+        totalDlq);
+  }
+
+  public void commitRetried() {
+    commitRetries.inc();
+  }
+
+  public void flushed(FlushReport report) {
+    flushes.labelValues(report.trigger().label(), report.outcome().name().toLowerCase(java.util.Locale.ROOT)).inc();
+    switch (report.outcome()) {
+      case COMMITTED -> {
+        totalFlushes++;
+        totalRowsCommitted += report.rows();
+        totalFiles += report.files();
+        totalBytes += report.bytes();
+        rowsCommitted.inc(report.rows());
+        filesWritten.inc(report.files());
+        bytesWritten.inc(report.bytes());
+        flushDuration.labelValues("total").observe(report.durationMs() / 1000.0);
+        for (Map.Entry<String, Long> e : report.phasesMs().entrySet()) {
+          flushDuration.labelValues(e.getKey()).observe(e.getValue() / 1000.0);
+        }
+      }
+      case FAILED -> {
+        totalFailedFlushes++;
+        commitFailures.inc();
+      }
+      default -> {}
+    }
+  }
+
+  public void buffer(long records, long bytes) {
+    bufferRecords.set(records);
+    bufferBytes.set(bytes);
+  }
+
+  public void lag(Map<Integer, Long> lagByPartition) {
+    lag.clear();
+    lagByPartition.forEach((p, l) -> lag.labelValues(Integer.toString(p)).set(l));
+  }
+
+  public void ready(boolean isReady) {
+    ready.set(isReady ? 1 : 0);
+  }
+
+  /** The Prometheus text format. */
+  public String scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  public static String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+}

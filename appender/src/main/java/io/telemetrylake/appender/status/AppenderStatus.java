@@ -1,0 +1,80 @@
+package io.telemetrylake.appender.status;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Health and readiness as the HTTP thread sees them. The poll loop publishes a {@link
+ * StatsSnapshot} and its conditions here; readiness fails, with reasons, when the loop is not
+ * running, flushes are failing, consumption is paused at the staging cap, or partitions wait for
+ * their positions because the catalog cannot be read.
+ */
+public final class AppenderStatus {
+  private final AtomicReference<StatsSnapshot> stats = new AtomicReference<>(StatsSnapshot.initial());
+  private volatile boolean loopRunning;
+  private volatile boolean stopping;
+  private volatile String flushFailure;
+  private volatile boolean pausedAtCap;
+  private volatile int partitionsWithoutPosition;
+
+  public void publish(StatsSnapshot snapshot) {
+    stats.set(snapshot);
+  }
+
+  public StatsSnapshot stats() {
+    return stats.get();
+  }
+
+  public void loopRunning(boolean running) {
+    this.loopRunning = running;
+  }
+
+  public void stopping() {
+    this.stopping = true;
+  }
+
+  public boolean isStopping() {
+    return stopping;
+  }
+
+  public boolean isLoopRunning() {
+    return loopRunning;
+  }
+
+  /** Null when the last flush worked. */
+  public void flushFailure(String reason) {
+    this.flushFailure = reason;
+  }
+
+  public void pausedAtCap(boolean paused) {
+    this.pausedAtCap = paused;
+  }
+
+  public void partitionsWithoutPosition(int count) {
+    this.partitionsWithoutPosition = count;
+  }
+
+  /** Empty when ready; otherwise why not. */
+  public List<String> notReadyReasons() {
+    List<String> reasons = new ArrayList<>();
+    if (stopping) {
+      reasons.add("shutting down");
+    }
+    if (!loopRunning) {
+      reasons.add("the consumer loop is not running");
+    }
+    String failure = flushFailure;
+    if (failure != null) {
+      reasons.add("flushes are failing: " + failure);
+    }
+    if (pausedAtCap) {
+      reasons.add("consumption paused: staging is at APPENDER_MAX_STAGED_MB");
+    }
+    int waiting = partitionsWithoutPosition;
+    if (waiting > 0) {
+      reasons.add(waiting + " partition(s) wait for their offsets from the table");
+    }
+    return reasons;
+  }
+}

@@ -1,0 +1,129 @@
+package io.telemetrylake.appender;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.telemetrylake.config.ConfigException;
+import io.telemetrylake.config.Settings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AppenderConfigTest {
+
+  private static AppenderConfig config(String... keyValues) {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      env.put(keyValues[i], keyValues[i + 1]);
+    }
+    return AppenderConfig.from(new Settings(env));
+  }
+
+  @Test
+  void hasTheDocumentedDefaults() {
+    AppenderConfig c = config();
+
+    assertThat(c.kafkaBootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(c.topic()).isEqualTo("otel-logs");
+    assertThat(c.groupId()).isEqualTo("telemetry-lake-appender");
+    assertThat(c.dlqTopic()).isEqualTo("otel-logs-dlq");
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.stagingDir()).isEqualTo(
+        Path.of(System.getProperty("java.io.tmpdir"), "telemetry-lake-appender"));
+    assertThat(c.bufferSizeBytes()).isEqualTo(100L << 20);
+    assertThat(c.bufferTime()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(c.maxStagedBytes()).isEqualTo(400L << 20);
+    assertThat(c.targetFileBytes()).isEqualTo(128L << 20);
+    assertThat(c.authToken()).isEmpty();
+    assertThat(c.catalogUri()).isEqualTo(URI.create("http://127.0.0.1:8181"));
+    assertThat(c.warehouse()).isEqualTo("s3://warehouse/");
+    assertThat(c.namespace()).isEqualTo("otel");
+    assertThat(c.table()).isEqualTo("logs");
+    assertThat(c.s3Endpoint()).isEmpty();
+    assertThat(c.s3Region()).isEqualTo("us-east-1");
+    assertThat(c.s3PathStyleAccess()).isFalse();
+    assertThat(c.testCrashAt()).isEmpty();
+  }
+
+  @Test
+  void derivesTheDlqTopicAndPathStyleFromOtherSettings() {
+    AppenderConfig c = config("KAFKA_TOPIC", "logs-a", "S3_ENDPOINT", "http://127.0.0.1:9000");
+
+    assertThat(c.dlqTopic()).isEqualTo("logs-a-dlq");
+    assertThat(c.s3PathStyleAccess()).isTrue();
+    assertThat(config("S3_ENDPOINT", "http://s3", "S3_PATH_STYLE_ACCESS", "false").s3PathStyleAccess())
+        .isFalse();
+  }
+
+  @Test
+  void passesPrefixedPropertiesThrough() {
+    AppenderConfig c = config(
+        "KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL",
+        "KAFKA_CLIENT_MAX_POLL_RECORDS", "100",
+        "ICEBERG_PROP_REST_SIGV4__ENABLED", "true");
+
+    assertThat(c.kafkaClientProperties())
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("max.poll.records", "100");
+    assertThat(c.catalogProperties()).containsEntry("rest.sigv4-enabled", "true");
+  }
+
+  @Test
+  void rejectsBadValuesNamingTheSetting() {
+    assertThatThrownBy(() -> config("BUFFER_SIZE_MB", "0"))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("BUFFER_SIZE_MB: must be between 1");
+    assertThatThrownBy(() -> config("BUFFER_TIME_SECONDS", "soon"))
+        .hasMessageStartingWith("BUFFER_TIME_SECONDS: must be a whole number");
+    assertThatThrownBy(() -> config("APPENDER_PORT", "70000"))
+        .hasMessageStartingWith("APPENDER_PORT: must be between 0 and 65535");
+    assertThatThrownBy(() -> config("BUFFER_SIZE_MB", "200", "APPENDER_MAX_STAGED_MB", "100"))
+        .hasMessage("APPENDER_MAX_STAGED_MB: must be at least BUFFER_SIZE_MB (200), got 100");
+    assertThatThrownBy(() -> config("ICEBERG_CATALOG_URI", "ftp://catalog"))
+        .hasMessageStartingWith("ICEBERG_CATALOG_URI: must be an http:// or https:// URL");
+    assertThatThrownBy(() -> config("S3_ENDPOINT", "not a uri"))
+        .hasMessageStartingWith("S3_ENDPOINT: is not a valid URI");
+    assertThatThrownBy(() -> config("KAFKA_TOPIC", "bad topic!"))
+        .hasMessageStartingWith("KAFKA_TOPIC: must be letters, digits");
+    assertThatThrownBy(() -> config("ICEBERG_NAMESPACE", "a..b"))
+        .hasMessageStartingWith("ICEBERG_NAMESPACE: has an empty level");
+    assertThatThrownBy(() -> config("S3_PATH_STYLE_ACCESS", "sometimes"))
+        .hasMessageStartingWith("S3_PATH_STYLE_ACCESS: must be true or false");
+    assertThatThrownBy(() -> config("APPENDER_TEST_CRASH_AT", "never"))
+        .hasMessageStartingWith("APPENDER_TEST_CRASH_AT: must be one of");
+  }
+
+  @Test
+  void requiresBothS3KeysOrNeither() {
+    assertThatThrownBy(() -> config("S3_ACCESS_KEY_ID", "AKIA"))
+        .hasMessageStartingWith("S3_SECRET_ACCESS_KEY: must be set together with S3_ACCESS_KEY_ID");
+    assertThatThrownBy(() -> config("S3_SECRET_ACCESS_KEY", "s"))
+        .hasMessageStartingWith("S3_ACCESS_KEY_ID: must be set together with S3_SECRET_ACCESS_KEY");
+  }
+
+  @Test
+  void neverShowsSecretsInErrorsOrDescriptions() {
+    assertThatThrownBy(() -> config("ICEBERG_CATALOG_URI", "http://user:hunter2@catalog:8181"))
+        .hasMessageStartingWith("ICEBERG_CATALOG_URI: must not carry credentials")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> config("APPENDER_AUTH_TOKEN", "hunter2"))
+        .hasMessageStartingWith("APPENDER_AUTH_TOKEN: must be at least 8 characters")
+        .hasMessageNotContaining("hunter2");
+
+    AppenderConfig c = config(
+        "S3_ACCESS_KEY_ID", "AKIAEXAMPLE", "S3_SECRET_ACCESS_KEY", "hunter2-secret",
+        "APPENDER_AUTH_TOKEN", "token-hunter2", "KAFKA_CLIENT_SASL_JAAS_CONFIG", "pw=hunter2");
+
+    assertThat(c.describe()).doesNotContain("hunter2").doesNotContain("AKIAEXAMPLE")
+        .contains("s3Credentials=set").contains("authToken=set").contains("sasl.jaas.config");
+    assertThat(c.toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void readsTheTestOnlyCrashPoint() {
+    assertThat(config("APPENDER_TEST_CRASH_AT", "after-upload").testCrashAt())
+        .contains(AppenderConfig.CrashPoint.AFTER_UPLOAD);
+  }
+}

@@ -1,0 +1,225 @@
+package io.telemetrylake.appender.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.telemetrylake.appender.flush.FlushPolicy;
+import io.telemetrylake.appender.flush.FlushReport;
+import io.telemetrylake.appender.flush.FlushTrigger;
+import io.telemetrylake.appender.flush.Flusher;
+import io.telemetrylake.appender.flush.LocalFileIO;
+import io.telemetrylake.appender.flush.UploadJournal;
+import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.OffsetsSummary;
+import io.telemetrylake.appender.iceberg.TableSetup;
+import io.telemetrylake.appender.stage.StagingBuffer;
+import io.telemetrylake.appender.status.AppenderMetrics;
+import io.telemetrylake.appender.status.AppenderStatus;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.hadoop.HadoopCatalog;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The poll loop on its own thread with Kafka's MockConsumer (the seam the consumer factory
+ * offers), real DuckDB staging and a real Iceberg table on the local disk.
+ */
+class PollLoopTest {
+  private static final String TOPIC = "logs";
+  private static final String KEY = OffsetsSummary.key("g", TOPIC);
+  private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+  private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+  @TempDir Path staging;
+  @TempDir Path warehouse;
+  private HadoopCatalog catalog;
+  private Table table;
+  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+  private final MockProducer<byte[], byte[]> producer =
+      new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+  private final FlushRequests requests = new FlushRequests();
+  private final AppenderStatus status = new AppenderStatus();
+  private PollLoop loop;
+  private Thread thread;
+
+  @BeforeEach
+  void setUp() {
+    LocalFileIO.failWrites = false;
+    catalog = new HadoopCatalog();
+    catalog.setConf(new Configuration());
+    catalog.initialize("test", Map.of(
+        CatalogProperties.WAREHOUSE_LOCATION, warehouse.toString(),
+        CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName()));
+    table = TableSetup.ensureTable(catalog, TableIdentifier.of(Namespace.of("otel"), "logs"));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+    consumer.updateEndOffsets(Map.of(P0, 0L, P1, 0L));
+  }
+
+  private void start(long bufferBytes, long capBytes) {
+    StagingBuffer buffer = StagingBuffer.open(staging, 256);
+    OffsetCommitter committer = new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {});
+    Flusher flusher = new Flusher(buffer, committer, UploadJournal.open(staging), 128L << 20,
+        Optional.empty(), Clock.systemUTC(), "test");
+    loop = new PollLoop(TOPIC, consumer,
+        new DeadLetterQueue(producer, TOPIC + "-dlq", Duration.ofSeconds(5)),
+        RecordDecoder.kafkaRecordFormat(), buffer, flusher, committer,
+        new FlushPolicy(bufferBytes, Duration.ofHours(1), capBytes, Duration.ofMillis(200), Duration.ofSeconds(1)),
+        requests, new AppenderMetrics(), status, Clock.systemUTC(), Duration.ofSeconds(5), Optional.empty());
+    thread = new Thread(loop, "test-poll-loop");
+    thread.start();
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status.stats().partitions().size() == 2);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    LocalFileIO.failWrites = false;
+    if (loop != null) {
+      loop.stop();
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    catalog.close();
+  }
+
+  private void add(TopicPartition tp, long offset, int rows) {
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    for (int i = 0; i < rows; i++) {
+      scope.addLogRecords(LogRecord.newBuilder().setTimeUnixNano(1_763_600_000_000_000_000L + i)
+          .setBody(AnyValue.newBuilder().setStringValue("row " + offset + "/" + i + " " + "x".repeat(200))));
+    }
+    byte[] value = ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(scope)).build().toByteArray();
+    consumer.schedulePollTask(() -> consumer.addRecord(
+        new ConsumerRecord<>(TOPIC, tp.partition(), offset, null, value)));
+  }
+
+  private void awaitStaged(long records) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> status.stats().bufferRecords() == records);
+  }
+
+  private FlushReport flush() throws Exception {
+    return requests.request(FlushTrigger.HTTP).get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void commitsToTheTableAndThenTheGroupOnAnExplicitFlush() throws Exception {
+    start(100L << 20, 400L << 20);
+    add(P0, 0, 3);
+    add(P0, 1, 2);
+    add(P1, 0, 4);
+    awaitStaged(3);
+
+    FlushReport report = flush();
+
+    assertThat(report.outcome()).isEqualTo(FlushReport.Outcome.COMMITTED);
+    assertThat(report.rows()).isEqualTo(9);
+    assertThat(report.offsets()).isEqualTo(Map.of(0, 2L, 1, 1L));
+    table.refresh();
+    assertThat(table.currentSnapshot().summary()).containsEntry(KEY, "{\"0\":2,\"1\":1}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> consumer.committed(java.util.Set.of(P0, P1))
+        .equals(Map.of(P0, new OffsetAndMetadata(2), P1, new OffsetAndMetadata(1))));
+    assertThat(status.stats().bufferRecords()).isZero();
+  }
+
+  @Test
+  void resumesAssignedPartitionsFromTheOffsetsInTheTable() throws Exception {
+    new OffsetCommitter(table, KEY, 0, Duration.ZERO, () -> {})
+        .commit(List.of(), Map.of(0, 7L), Map.of(), "earlier", Map.of());
+    start(100L << 20, 400L << 20);
+
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        Long.valueOf(7).equals(status.stats().partitions().get(0).position()));
+    assertThat(status.stats().partitions().get(0).committedOffset()).isEqualTo(7L);
+    assertThat(status.stats().partitions().get(1).position()).isZero();
+  }
+
+  @Test
+  void dropsRowsAnotherAppenderCommittedAndResumesFromTheTable() throws Exception {
+    start(100L << 20, 400L << 20);
+    add(P0, 0, 3);
+    add(P1, 0, 2);
+    awaitStaged(2);
+    // meanwhile, the partition's new owner committed partition 0 up to offset 10
+    new OffsetCommitter(catalog.loadTable(TableIdentifier.of(Namespace.of("otel"), "logs")), KEY, 0,
+        Duration.ZERO, () -> {}).commit(List.of(), Map.of(0, 10L), Map.of(), "other", Map.of());
+
+    FlushReport report = flush();
+
+    assertThat(report.outcome()).isEqualTo(FlushReport.Outcome.COMMITTED);
+    assertThat(report.fencedPartitions()).containsExactly(0);
+    assertThat(report.rows()).isEqualTo(2);
+    assertThat(report.offsets()).isEqualTo(Map.of(1, 1L));
+    table.refresh();
+    assertThat(table.currentSnapshot().summary()).containsEntry(KEY, "{\"0\":10,\"1\":1}");
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        Long.valueOf(10).equals(status.stats().partitions().get(0).position()));
+  }
+
+  @Test
+  void keepsRowsStagedAndPausesAtTheCapWhileFlushesFailThenCatchesUp() throws Exception {
+    start(1_000, 3_000);
+    LocalFileIO.failWrites = true;
+    add(P0, 0, 10);
+    add(P0, 1, 10);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> status.stats().paused());
+    assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+    assertThat(status.notReadyReasons()).anyMatch(r -> r.startsWith("flushes are failing"))
+        .anyMatch(r -> r.startsWith("consumption paused"));
+    FlushReport failed = flush();
+    assertThat(failed.outcome()).isEqualTo(FlushReport.Outcome.FAILED);
+    assertThat(failed.error()).contains("simulated S3 outage");
+    assertThat(status.stats().bufferRecords()).isEqualTo(2);
+
+    LocalFileIO.failWrites = false;
+    FlushReport ok = flush();
+
+    assertThat(ok.outcome()).isEqualTo(FlushReport.Outcome.COMMITTED);
+    assertThat(ok.rows()).isEqualTo(20);
+    await().atMost(Duration.ofSeconds(5)).until(() -> consumer.paused().isEmpty());
+    assertThat(status.notReadyReasons()).isEmpty();
+    assertThat(LocalFileIO.dataFiles(warehouse)).hasSize(1);
+  }
+
+  @Test
+  void sendsUndecodableRecordsToTheDeadLetterTopicAndCountsTheirOffsets() throws Exception {
+    start(100L << 20, 400L << 20);
+    consumer.schedulePollTask(() -> consumer.addRecord(
+        new ConsumerRecord<>(TOPIC, 0, 0, "k".getBytes(), new byte[] {(byte) 0xff, 1, 2})));
+    add(P0, 1, 2);
+    awaitStaged(2);
+
+    FlushReport report = flush();
+
+    assertThat(producer.history()).hasSize(1);
+    assertThat(producer.history().get(0).topic()).isEqualTo(TOPIC + "-dlq");
+    assertThat(new String(producer.history().get(0).headers().lastHeader("source.offset").value()))
+        .isEqualTo("0");
+    assertThat(report.rows()).isEqualTo(2);
+    assertThat(report.offsets()).isEqualTo(Map.of(0, 2L));
+  }
+}

@@ -1,0 +1,211 @@
+package io.telemetrylake.appender.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.telemetrylake.table.LogTable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionData;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.inmemory.InMemoryCatalog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Against Iceberg's in-memory catalog: real table metadata and real optimistic commits. */
+class OffsetCommitterTest {
+  private static final String KEY = OffsetsSummary.key("group", "topic");
+  private static final TableIdentifier ID = TableIdentifier.of(Namespace.of("otel"), "logs");
+
+  private InMemoryCatalog catalog;
+  private Table table;
+
+  @BeforeEach
+  void createTable() {
+    catalog = new InMemoryCatalog();
+    catalog.initialize("test", Map.of());
+    table = TableSetup.ensureTable(catalog, ID);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    catalog.close();
+  }
+
+  private OffsetCommitter committer(Table t) {
+    return new OffsetCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {});
+  }
+
+  private static List<DataFile> oneFile(Table t, String name) {
+    PartitionData partition = new PartitionData(t.spec().partitionType());
+    partition.set(0, 20_000);
+    return List.of(DataFiles.builder(t.spec())
+        .withPath(t.location() + "/data/" + name + ".parquet")
+        .withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(100)
+        .withRecordCount(3)
+        .withPartition(partition)
+        .build());
+  }
+
+  @Test
+  void createsTheTableWithTheLogSchemaAndNoIcebergCommitRetries() {
+    assertThat(table.schema().columns())
+        .extracting(f -> f.name() + ":" + f.type())
+        .containsExactlyElementsOf(LogTable.SCHEMA.columns().stream().map(f -> f.name() + ":" + f.type()).toList());
+    assertThat(table.spec().compatibleWith(LogTable.partitionSpec())).isTrue();
+    assertThat(table.sortOrder().sameOrder(LogTable.sortOrder())).isTrue();
+    assertThat(table.properties()).containsEntry(TableProperties.COMMIT_NUM_RETRIES, "0");
+  }
+
+  @Test
+  void turnsOffIcebergRetriesOnAnExistingTable() {
+    table.updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "4").commit();
+
+    Table again = TableSetup.ensureTable(catalog, ID);
+
+    assertThat(again.properties()).containsEntry(TableProperties.COMMIT_NUM_RETRIES, "0");
+  }
+
+  @Test
+  void recordsTheFullOffsetMapInTheSummaryAndATableProperty() {
+    OffsetCommitter c = committer(table);
+
+    c.commit(oneFile(table, "a"), Map.of(0, 10L), Map.of(), "c1", Map.of());
+    OffsetCommitter.Outcome second =
+        c.commit(oneFile(table, "b"), Map.of(1, 5L), Map.of(), "c2", Map.of("x", "y"));
+
+    assertThat(second).isInstanceOf(OffsetCommitter.Committed.class);
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    assertThat(((OffsetCommitter.Committed) second).snapshotId()).isEqualTo(current.snapshotId());
+    assertThat(current.summary())
+        .containsEntry(KEY, "{\"0\":10,\"1\":5}")
+        .containsEntry(OffsetsSummary.COMMIT_ID_KEY, "c2")
+        .containsEntry("x", "y");
+    assertThat(table.properties()).containsEntry(KEY, "{\"0\":10,\"1\":5}");
+    assertThat(c.recordedOffsets().offsets()).isEqualTo(Map.of(0, 10L, 1, 5L));
+  }
+
+  @Test
+  void fencesABatchWhoseRowsAnotherAppenderCommittedFirst() {
+    OffsetCommitter other = committer(catalog.loadTable(ID));
+    OffsetCommitter stale = committer(table);
+    other.commit(oneFile(table, "other"), Map.of(0, 20L), Map.of(), "o1", Map.of());
+    long snapshotsBefore = snapshots();
+
+    OffsetCommitter.Outcome outcome =
+        stale.commit(oneFile(table, "stale"), Map.of(0, 10L), Map.of(), "s1", Map.of());
+
+    assertThat(outcome).isEqualTo(new OffsetCommitter.Fenced(
+        List.of(new Fence.Moved(0, null, 20L)), Map.of(0, 20L)));
+    assertThat(snapshots()).isEqualTo(snapshotsBefore);
+  }
+
+  @Test
+  void retriesAfterAConcurrentCommitWithoutLosingTheOtherAppendersOffsets() {
+    OffsetCommitter other = committer(catalog.loadTable(ID));
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicInteger retries = new AtomicInteger();
+    OffsetCommitter mine = new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), retries::incrementAndGet,
+        () -> {
+          if (attempts.incrementAndGet() == 1) {
+            // another appender commits partition 1 between our check and our commit
+            other.commit(oneFile(table, "p1"), Map.of(1, 7L), Map.of(), "o1", Map.of());
+          }
+        });
+
+    OffsetCommitter.Outcome outcome =
+        mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
+
+    assertThat(outcome).isInstanceOf(OffsetCommitter.Committed.class);
+    assertThat(((OffsetCommitter.Committed) outcome).conflictRetries()).isEqualTo(1);
+    assertThat(retries).hasValue(1);
+    assertThat(mine.recordedOffsets().offsets()).isEqualTo(Map.of(0, 10L, 1, 7L));
+  }
+
+  @Test
+  void fencesOnRetryWhenTheConcurrentCommitTookTheSamePartition() {
+    OffsetCommitter other = committer(catalog.loadTable(ID));
+    AtomicInteger attempts = new AtomicInteger();
+    OffsetCommitter mine = new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {},
+        () -> {
+          if (attempts.incrementAndGet() == 1) {
+            other.commit(oneFile(table, "p0-other"), Map.of(0, 12L), Map.of(), "o1", Map.of());
+          }
+        });
+
+    OffsetCommitter.Outcome outcome =
+        mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
+
+    assertThat(outcome).isInstanceOf(OffsetCommitter.Fenced.class);
+    assertThat(mine.recordedOffsets().offsets()).isEqualTo(Map.of(0, 12L));
+    assertThat(TableOffsets.containsCommit(table, "m1")).isFalse();
+  }
+
+  @Test
+  void findsOffsetsPastSnapshotsOfOtherWriters() {
+    committer(table).commit(oneFile(table, "a"), Map.of(0, 10L), Map.of(), "c1", Map.of());
+    table.newAppend().appendFile(oneFile(table, "other-writer").get(0)).commit();
+
+    RecordedOffsets recorded = TableOffsets.read(table, KEY);
+
+    assertThat(recorded.source()).isEqualTo(RecordedOffsets.Source.SNAPSHOT);
+    assertThat(recorded.offsets()).isEqualTo(Map.of(0, 10L));
+    assertThat(TableOffsets.containsCommit(table, "c1")).isTrue();
+    assertThat(TableOffsets.containsCommit(table, "nope")).isFalse();
+  }
+
+  @Test
+  void keepsOffsetsAfterCompactionAndSnapshotExpiryRemovedEverySnapshotWithThem() {
+    committer(table).commit(oneFile(table, "a"), Map.of(0, 10L, 3, 4L), Map.of(), "c1", Map.of());
+    // a compaction-like commit without the key, then expire everything but the current snapshot
+    table.newAppend().appendFile(oneFile(table, "compacted").get(0)).commit();
+    table.expireSnapshots().expireOlderThan(Long.MAX_VALUE).retainLast(1).commit();
+    table.refresh();
+    assertThat(table.snapshots()).hasSize(1);
+
+    RecordedOffsets recorded = TableOffsets.read(table, KEY);
+
+    assertThat(recorded.source()).isEqualTo(RecordedOffsets.Source.TABLE_PROPERTY);
+    assertThat(recorded.offsets()).isEqualTo(Map.of(0, 10L, 3, 4L));
+  }
+
+  @Test
+  void knowsWhenExpiryCutTheAncestryItWouldSearchForAnUnsettledCommit() {
+    long before = System.currentTimeMillis() - 60_000;
+    assertThat(TableOffsets.ancestryCovers(table, before)).isTrue();
+    committer(table).commit(oneFile(table, "a"), Map.of(0, 1L), Map.of(), "c1", Map.of());
+    committer(table).commit(oneFile(table, "b"), Map.of(0, 2L), Map.of(0, 1L), "c2", Map.of());
+    assertThat(TableOffsets.ancestryCovers(table, before)).isTrue();
+
+    table.expireSnapshots().expireOlderThan(Long.MAX_VALUE).retainLast(1).commit();
+    table.refresh();
+
+    assertThat(TableOffsets.ancestryCovers(table, before)).isFalse();
+    assertThat(TableOffsets.ancestryCovers(table, System.currentTimeMillis() + 60_000)).isTrue();
+  }
+
+  @Test
+  void readsNothingFromAFreshTable() {
+    assertThat(TableOffsets.read(table, KEY)).isEqualTo(RecordedOffsets.none());
+  }
+
+  private long snapshots() {
+    table.refresh();
+    long n = 0;
+    for (Snapshot ignored : table.snapshots()) {
+      n++;
+    }
+    return n;
+  }
+}

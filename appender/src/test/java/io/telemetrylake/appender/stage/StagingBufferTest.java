@@ -1,0 +1,160 @@
+package io.telemetrylake.appender.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.telemetrylake.appender.stage.ParquetExport.ExportedFile;
+import io.telemetrylake.appender.testing.Samples;
+import io.telemetrylake.table.LogRow;
+import io.telemetrylake.table.LogRowMapper;
+import io.telemetrylake.table.LogTable;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.iceberg.Files;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StagingBufferTest {
+
+  @TempDir Path dir;
+  private StagingBuffer staging;
+
+  @BeforeEach
+  void open() {
+    staging = StagingBuffer.open(dir, 256);
+  }
+
+  @AfterEach
+  void close() {
+    staging.close();
+  }
+
+  @Test
+  void writesEveryStagedRowToParquetWithItsValues() throws Exception {
+    List<LogRow> expected = new ArrayList<>();
+    stage(0, Samples.sampleRequest(), expected);
+    stage(1, Samples.sampleRequest(), expected);
+
+    List<ExportedFile> files = ParquetExport.write(staging, "t1", 128L << 20, LogTable.SCHEMA);
+
+    assertThat(files).extracting(ExportedFile::day).containsExactlyInAnyOrder(20412, 20413);
+    assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(expected.size());
+    List<Record> read = readAll(files);
+    assertThat(read).hasSize(expected.size());
+    assertThat(read.stream().map(Samples::asRow).sorted(Samples.ROW_ORDER).toList())
+        .containsExactlyElementsOf(expected.stream().map(Samples::normalized).sorted(Samples.ROW_ORDER).toList());
+  }
+
+  @Test
+  void keepsUtcInstantsAndDayPartitionsAcrossMidnight() throws Exception {
+    stage(0, Samples.sampleRequest(), new ArrayList<>());
+
+    List<ExportedFile> files = ParquetExport.write(staging, "t2", 128L << 20, LogTable.SCHEMA);
+
+    for (ExportedFile f : files) {
+      for (Record r : readAll(List.of(f))) {
+        OffsetDateTime ts = (OffsetDateTime) r.getField(LogTable.TIMESTAMP);
+        assertThat(ts.getOffset()).isEqualTo(ZoneOffset.UTC);
+        assertThat(ts.toLocalDate().toEpochDay()).isEqualTo(f.day());
+      }
+    }
+    List<OffsetDateTime> times =
+        readAll(files).stream().map(r -> (OffsetDateTime) r.getField(LogTable.TIMESTAMP)).toList();
+    assertThat(times).contains(OffsetDateTime.parse("2025-11-20T23:59:59.999999Z"));
+  }
+
+  @Test
+  void sortsEachFileByServiceNameThenTimestampWithNullsFirst() throws Exception {
+    stage(0, Samples.sampleRequest(), new ArrayList<>());
+
+    for (ExportedFile f : ParquetExport.write(staging, "t3", 128L << 20, LogTable.SCHEMA)) {
+      List<Record> records = readAll(List.of(f));
+      assertThat(records).isSortedAccordingTo(
+          Comparator.comparing(
+                  (Record r) -> (String) r.getField(LogTable.SERVICE_NAME),
+                  Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+              .thenComparing(r -> (OffsetDateTime) r.getField(LogTable.TIMESTAMP)));
+    }
+  }
+
+  @Test
+  void dropsTheRowsOfRemovedPartitionsOnly() {
+    List<LogRow> kept = new ArrayList<>();
+    stage(0, Samples.sampleRequest(), new ArrayList<>());
+    stage(1, Samples.sampleRequest(), kept);
+    stage(2, Samples.sampleRequest(), new ArrayList<>());
+
+    staging.dropPartitions(List.of(0, 2));
+
+    assertThat(staging.countRows()).isEqualTo(kept.size());
+    List<ExportedFile> files = ParquetExport.write(staging, "t4", 128L << 20, LogTable.SCHEMA);
+    assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(kept.size());
+  }
+
+  @Test
+  void isEmptyAfterClearAndAcceptsRowsAgain() {
+    stage(0, Samples.sampleRequest(), new ArrayList<>());
+    staging.clear();
+    assertThat(staging.countRows()).isZero();
+
+    List<LogRow> rows = new ArrayList<>();
+    stage(3, Samples.sampleRequest(), rows);
+
+    assertThat(staging.countRows()).isEqualTo(rows.size());
+  }
+
+  @Test
+  void splitsLargeExportsIntoFilesNearTheTargetSize() throws Exception {
+    List<LogRow> rows = new ArrayList<>();
+    ExportLogsServiceRequest.Builder big = ExportLogsServiceRequest.newBuilder();
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    for (int i = 0; i < 300_000; i++) {
+      scope.addLogRecords(LogRecord.newBuilder()
+          .setTimeUnixNano(1_763_600_000_000_000_000L + i * 1000L)
+          .setBody(AnyValue.newBuilder().setStringValue("line " + i + " " + Integer.toHexString(i * 31))));
+    }
+    big.addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(scope));
+    stage(0, big.build(), rows);
+
+    List<ExportedFile> files = ParquetExport.write(staging, "t5", 1L << 20, LogTable.SCHEMA);
+
+    assertThat(files).hasSizeGreaterThan(1);
+    assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(300_000);
+  }
+
+  private void stage(int partition, ExportLogsServiceRequest request, List<LogRow> sink) {
+    staging.beginRecord(partition);
+    LogRowMapper.forEachRow(request, 1_000_000L, row -> {
+      staging.append(row);
+      sink.add(row);
+    });
+  }
+
+  static List<Record> readAll(List<ExportedFile> files) throws Exception {
+    List<Record> out = new ArrayList<>();
+    for (ExportedFile f : files) {
+      try (CloseableIterable<Record> it = Parquet.read(Files.localInput(f.path().toFile()))
+          .project(LogTable.SCHEMA)
+          .createReaderFunc(s -> GenericParquetReaders.buildReader(LogTable.SCHEMA, s))
+          .build()) {
+        it.forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+}

@@ -1,0 +1,304 @@
+package io.telemetrylake.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.telemetrylake.devstack.DevStack;
+import io.telemetrylake.devstack.DevStackExtension;
+import io.telemetrylake.devstack.ManagedServer;
+import io.telemetrylake.devstack.Pipeline;
+import io.telemetrylake.table.LogRow;
+import io.telemetrylake.tools.send.LogGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Faults under load, on real processes: every record carries a unique id, and at the end the
+ * table is compared with the set of records that got a 200. Figures of each run go to
+ * {@code target/reliability/report.txt} (copied into docs/RELIABILITY.md).
+ *
+ * <p>{@code -Dfaults.scale=N} multiplies the load (soak mode); {@code -Dfaults.outage.seconds}
+ * sets how long a server stays down (default 30, as an operator would see in practice).
+ */
+@ExtendWith(DevStackExtension.class)
+class FaultsIT {
+  private static final int SCALE = Integer.getInteger("faults.scale", 1);
+  private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("faults.outage.seconds", 30));
+  private static final Pattern STATUS = Pattern.compile("\"(\\w[\\w-]*)\":(\\d+)");
+
+  @TempDir Path tmp;
+
+  @Test
+  void appenderKilledAgainAndAgainWhileFlushingLosesAndDuplicatesNothing(DevStack stack) throws Exception {
+    try (Lake lake = Lake.start(stack, "kill-appender", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--count", Integer.toString(60_000 * SCALE), "--rate", "6000",
+          "--connections", "2", "--batch", "200");
+      ManagedServer appender = lake.pipeline.appenders().get(0).server();
+      SplittableRandom random = new SplittableRandom(42);
+      int kills = 0;
+      while (!load.isDone() && kills < 5 * SCALE) {
+        long before = lake.count();
+        // Kill at a random point of the flush cycle: after some progress, with a random amount staged.
+        int staged = 200 + random.nextInt(2_500);
+        await().atMost(Duration.ofSeconds(60)).until(() -> load.isDone()
+            || (lake.count() > before && stagedRecords(lake) >= staged));
+        if (load.isDone()) {
+          break;
+        }
+        appender.kill();
+        kills++;
+        appender.start();
+      }
+      assertThat(load.await()).isZero();
+      Result r = verify("appender SIGKILL x" + kills + " while flushing", lake, load, true);
+      assertThat(kills).isGreaterThanOrEqualTo(3);
+      assertThat(r.duplicates).isZero();
+    }
+  }
+
+  @Test
+  void ingesterKilledUnderLoadKeepsEveryAcknowledgedRecord(DevStack stack) throws Exception {
+    try (Lake lake = Lake.start(stack, "kill-ingester", Map.of("BUFFER_TIME_SECONDS", "2"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--count", Integer.toString(40_000 * SCALE), "--rate", "5000",
+          "--connections", "4", "--batch", "250");
+      ManagedServer ingester = lake.pipeline.ingester();
+      await().atMost(Duration.ofSeconds(60)).until(() -> load.ackedIds().size() >= 5_000);
+      ingester.kill();
+      ingester.start();
+      assertThat(load.await()).isZero();
+      verify("ingester SIGKILL under load", lake, load, false);
+    }
+  }
+
+  @Test
+  void brokerDownForAWhileMeans503NeverA500AndNothingAcknowledgedIsLost(DevStack stack) throws Exception {
+    try (Lake lake = Lake.start(stack, "broker-down", Map.of("BUFFER_TIME_SECONDS", "2", "INGESTER_PRODUCE_TIMEOUT_MS", "5000"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(OUTAGE.toSeconds() + 25), "--rate", "2000",
+          "--connections", "4", "--batch", "200");
+      await().atMost(Duration.ofSeconds(60)).until(() -> load.ackedIds().size() >= 4_000);
+      stack.kafka().stop();
+      try {
+        // The ingester says it is not ready for as long as the broker is away.
+        await().atMost(Duration.ofSeconds(30)).until(() -> lake.get(lake.pipeline.ingesterUri(), "/readyz").statusCode() == 503);
+        await().during(OUTAGE.minusSeconds(5)).atMost(OUTAGE.plusSeconds(10))
+            .until(() -> lake.get(lake.pipeline.ingesterUri(), "/readyz").statusCode() == 503);
+      } finally {
+        stack.kafka().start();
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> lake.get(lake.pipeline.ingesterUri(), "/readyz").statusCode() == 200);
+      assertThat(load.await()).isZero();
+      Map<String, Long> statuses = statuses(load);
+      assertThat(statuses).containsKey("503").doesNotContainKey("500").doesNotContainKey("io-error");
+      assertThat(statuses.keySet()).isSubsetOf("200", "429", "503");
+      verify("Kafka broker down " + OUTAGE.toSeconds() + " s under load", lake, load, false);
+    }
+  }
+
+  @Test
+  void s3DownForAWhilePausesTheAppenderWhichThenCatchesUpExactlyOnce(DevStack stack) throws Exception {
+    serverDownForAWhile(stack, stack.s3(), "s3");
+  }
+
+  @Test
+  void catalogDownForAWhilePausesTheAppenderWhichThenCatchesUpExactlyOnce(DevStack stack) throws Exception {
+    serverDownForAWhile(stack, stack.catalog(), "catalog");
+  }
+
+  private void serverDownForAWhile(DevStack stack, ManagedServer server, String name) throws Exception {
+    try (Lake lake = Lake.start(stack, name + "-down", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
+        "APPENDER_MAX_STAGED_MB", "4"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(OUTAGE.toSeconds() + 20), "--rate", "3000",
+          "--connections", "2", "--batch", "200");
+      await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 3_000);
+      server.stop();
+      try {
+        await().atMost(Duration.ofSeconds(60))
+            .until(() -> lake.get(lake.appenderUri(), "/readyz").statusCode() != 200);
+        // Staging stays bounded by its cap while the store is away, and the process stays up.
+        await().during(OUTAGE.minusSeconds(10)).atMost(OUTAGE.plusSeconds(10)).until(() ->
+            lake.get(lake.appenderUri(), "/healthz").statusCode() == 200 && stagedBytes(lake) <= 8L * 1024 * 1024);
+      } finally {
+        server.start();
+      }
+      await().atMost(Duration.ofSeconds(120)).until(() -> lake.get(lake.appenderUri(), "/readyz").statusCode() == 200);
+      assertThat(load.await()).isZero();
+      Result r = verify(name + " down " + OUTAGE.toSeconds() + " s under load", lake, load, true);
+      assertThat(r.duplicates).isZero();
+      assertThat(orphanDataFiles(lake)).as("data files in S3 that the table does not reference").isEmpty();
+    }
+  }
+
+  @Test
+  void appendersJoiningAndLeavingUnderLoadKeepExactlyOnce(DevStack stack) throws Exception {
+    try (Lake lake = Lake.start(stack, "scale", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
+        "KAFKA_TOPIC_PARTITIONS", "6"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(45 * SCALE), "--rate", "3000",
+          "--connections", "3", "--batch", "200");
+      await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 2_000);
+      Pipeline.Appender second = lake.pipeline.startAppender(Map.of());
+      awaitProgress(lake, load, 3_000);
+      Pipeline.Appender third = lake.pipeline.startAppender(Map.of());
+      awaitProgress(lake, load, 3_000);
+      second.server().stop(); // leaves gracefully: flushes, then its partitions move
+      awaitProgress(lake, load, 3_000);
+      third.server().kill(); // leaves by crashing: its partitions move after the session times out
+      assertThat(load.isDone()).as("the membership changes happened under load").isFalse();
+      assertThat(load.await()).isZero();
+      Result r = verify("3 appenders joining and leaving under load", lake, load, true);
+      assertThat(r.duplicates).isZero();
+    }
+  }
+
+  @Test
+  void overloadGetsOnly200And429WithBoundedMemory(DevStack stack) throws Exception {
+    try (Lake lake = Lake.start(stack, "overload", Map.of("INGESTER_MAX_INFLIGHT_BYTES", Integer.toString(2 * 1024 * 1024),
+        "INGESTER_KAFKA_LINGER_MS", "50"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(15L * SCALE), "--connections", "16",
+          "--batch", "1000", "--pool", "16", "--max-retries", "0");
+      AtomicLong rss = new AtomicLong();
+      await().atMost(Duration.ofSeconds(60L * SCALE + 60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        rss.accumulateAndGet(rssBytes(lake.pipeline.ingester()), Math::max);
+        return load.isDone();
+      });
+      long peakRss = rss.get();
+      load.await();
+      Map<String, Long> statuses = statuses(load);
+      assertThat(statuses).containsKeys("200", "429");
+      assertThat(statuses.keySet()).isSubsetOf("200", "429");
+      assertThat(peakRss).as("ingester RSS").isLessThan(1024L * 1024 * 1024);
+      report(String.format("ingester overload (16 connections, 2 MiB in-flight bound): statuses %s, peak RSS %d MiB, %s",
+          statuses, peakRss >> 20, load.summary().trim()));
+    }
+  }
+
+  // ---- checks
+
+  record Result(int acked, int found, int duplicates) {}
+
+  /** Flushes until every acknowledged record is in the table, then counts duplicates. */
+  private Result verify(String scenario, Lake lake, Load load, boolean exactlyOnce) throws IOException {
+    Set<String> acked = load.ackedIds();
+    Map<String, Integer> counts = new HashMap<>();
+    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+      lake.flush();
+      counts.clear();
+      for (LogRow row : lake.rows()) {
+        String id = row.logAttributes().get(LogGenerator.ID_ATTRIBUTE);
+        if (id != null && id.startsWith(load.runId + "-")) {
+          counts.merge(id, 1, Integer::sum);
+        }
+      }
+      return counts.keySet().containsAll(acked);
+    });
+    int duplicates = counts.values().stream().mapToInt(c -> c - 1).sum();
+    Result r = new Result(acked.size(), counts.size(), duplicates);
+    report(String.format("%s: acknowledged %d, found %d distinct (%d not acknowledged but delivered), duplicates %d%s",
+        scenario, r.acked, r.found, r.found - acked.size(), r.duplicates, exactlyOnce ? " (exactly once required)" : ""));
+    assertThat(counts.keySet()).containsAll(acked);
+    return r;
+  }
+
+  private static void report(String line) throws IOException {
+    System.out.println("[reliability] " + line);
+    Path file = Path.of("target", "reliability", "report.txt");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  private static void awaitProgress(Lake lake, Load load, int rows) {
+    long before = lake.count();
+    await().atMost(Duration.ofSeconds(90)).until(() -> lake.count() >= before + rows || load.isDone());
+  }
+
+  private static long stagedRecords(Lake lake) throws Exception {
+    return statsNumber(lake, "buffer_records");
+  }
+
+  private static long stagedBytes(Lake lake) throws Exception {
+    return statsNumber(lake, "buffer_size_bytes");
+  }
+
+  private static long statsNumber(Lake lake, String field) throws Exception {
+    String body = lake.get(lake.appenderUri(), "/stats").body();
+    Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*(\\d+)").matcher(body);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  private static Map<String, Long> statuses(Load load) {
+    String summary = load.summary();
+    int at = summary.indexOf("\"statuses\":{");
+    Map<String, Long> out = new HashMap<>();
+    if (at >= 0) {
+      Matcher m = STATUS.matcher(summary.substring(at + "\"statuses\":".length()));
+      while (m.find()) {
+        out.put(m.group(1), Long.parseLong(m.group(2)));
+      }
+    }
+    return out;
+  }
+
+  private static long rssBytes(ManagedServer server) throws IOException {
+    if (server.pid().isEmpty()) {
+      return 0;
+    }
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(server.pid().getAsLong()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+      }
+    }
+    return 0;
+  }
+
+  /** Parquet files under the table's data folder that no snapshot of the table references now. */
+  private static Set<String> orphanDataFiles(Lake lake) throws IOException {
+    Table table = lake.catalog.loadTable(TableIdentifier.of(lake.namespace, lake.table));
+    Set<String> referenced = new HashSet<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      tasks.forEach(t -> referenced.add(t.file().location()));
+    }
+    String location = table.location().replaceFirst("^s3a?://", "");
+    String bucket = location.substring(0, location.indexOf('/'));
+    String prefix = location.substring(location.indexOf('/') + 1) + "/data/";
+    Set<String> orphans = new HashSet<>();
+    try (S3Client s3 = S3Client.builder()
+        .endpointOverride(lake.stack.s3Endpoint())
+        .forcePathStyle(true)
+        .region(Region.of(lake.stack.s3Region()))
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(lake.stack.s3AccessKey(), lake.stack.s3SecretKey())))
+        .build()) {
+      for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build()).contents()) {
+        String path = "s3://" + bucket + "/" + o.key();
+        if (!referenced.contains(path)) {
+          orphans.add(path);
+        }
+      }
+    }
+    return orphans;
+  }
+}
