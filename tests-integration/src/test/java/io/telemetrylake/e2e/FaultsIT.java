@@ -7,8 +7,6 @@ import io.telemetrylake.devstack.DevStack;
 import io.telemetrylake.devstack.DevStackExtension;
 import io.telemetrylake.devstack.ManagedServer;
 import io.telemetrylake.devstack.Pipeline;
-import io.telemetrylake.table.LogRow;
-import io.telemetrylake.tools.send.LogGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,9 +96,9 @@ class FaultsIT {
   @Test
   void brokerDownForAWhileMeans503NeverA500AndNothingAcknowledgedIsLost(DevStack stack) throws Exception {
     try (Lake lake = Lake.start(stack, "broker-down", Map.of("BUFFER_TIME_SECONDS", "2", "INGESTER_PRODUCE_TIMEOUT_MS", "5000"))) {
-      Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(OUTAGE.toSeconds() + 25), "--rate", "2000",
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(OUTAGE.toSeconds() + 25), "--rate", "1000",
           "--connections", "4", "--batch", "200");
-      await().atMost(Duration.ofSeconds(60)).until(() -> load.ackedIds().size() >= 4_000);
+      await().atMost(Duration.ofSeconds(60)).until(() -> load.ackedIds().size() >= 3_000);
       stack.kafka().stop();
       try {
         // The ingester says it is not ready for as long as the broker is away.
@@ -157,7 +155,7 @@ class FaultsIT {
   void appendersJoiningAndLeavingUnderLoadKeepExactlyOnce(DevStack stack) throws Exception {
     try (Lake lake = Lake.start(stack, "scale", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
         "KAFKA_TOPIC_PARTITIONS", "6"))) {
-      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(45 * SCALE), "--rate", "3000",
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(40 * SCALE), "--rate", "2000",
           "--connections", "3", "--batch", "200");
       await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 2_000);
       Pipeline.Appender second = lake.pipeline.startAppender(Map.of());
@@ -207,9 +205,8 @@ class FaultsIT {
     await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> {
       lake.flush();
       counts.clear();
-      for (LogRow row : lake.rows()) {
-        String id = row.logAttributes().get(LogGenerator.ID_ATTRIBUTE);
-        if (id != null && id.startsWith(load.runId + "-")) {
+      for (String id : lake.ids()) {
+        if (id.startsWith(load.runId + "-")) {
           counts.merge(id, 1, Integer::sum);
         }
       }
@@ -219,7 +216,10 @@ class FaultsIT {
     Result r = new Result(acked.size(), counts.size(), duplicates);
     report(String.format("%s: acknowledged %d, found %d distinct (%d not acknowledged but delivered), duplicates %d%s",
         scenario, r.acked, r.found, r.found - acked.size(), r.duplicates, exactlyOnce ? " (exactly once required)" : ""));
-    assertThat(counts.keySet()).containsAll(acked);
+    Set<String> missing = new HashSet<>(acked);
+    missing.removeAll(counts.keySet());
+    // A plain set difference: AssertJ's containsAll is quadratic on sets this large.
+    assertThat(missing).as("acknowledged records missing from the table").isEmpty();
     return r;
   }
 

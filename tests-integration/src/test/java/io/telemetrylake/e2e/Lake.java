@@ -126,6 +126,24 @@ final class Lake implements AutoCloseable {
     return current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
   }
 
+  /** The {@code lake.id} of every row (reads one column only, so it stays cheap on big tables). */
+  List<String> ids() throws IOException {
+    TableIdentifier id = TableIdentifier.of(namespace, table);
+    if (!catalog.tableExists(id)) {
+      return List.of();
+    }
+    List<String> ids = new ArrayList<>();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(catalog.loadTable(id)).select("log_attributes").build()) {
+      for (Record r : records) {
+        Object value = ((Map<?, ?>) r.getField("log_attributes")).get(io.telemetrylake.tools.send.LogGenerator.ID_ATTRIBUTE);
+        if (value != null) {
+          ids.add(value.toString());
+        }
+      }
+    }
+    return ids;
+  }
+
   List<LogRow> rows() throws IOException {
     TableIdentifier id = TableIdentifier.of(namespace, table);
     if (!catalog.tableExists(id)) {
