@@ -219,8 +219,10 @@ class IngesterIT {
 
   @Test
   void answers429WithRetryAfterWhenTheInflightBoundIsHit() throws Exception {
-    // A long linger keeps the first request in flight while the second arrives.
-    Ingester slow = start(Map.of("INGESTER_MAX_INFLIGHT_BYTES", "1048576", "INGESTER_KAFKA_LINGER_MS", "3000"));
+    // A long linger, with batches larger than the request so it is not sent early, keeps the first
+    // request in flight while the second arrives.
+    Ingester slow = start(Map.of("INGESTER_MAX_INFLIGHT_BYTES", "1048576", "INGESTER_KAFKA_LINGER_MS", "5000",
+        "INGESTER_KAFKA_BATCH_BYTES", Integer.toString(4 * 1024 * 1024)));
     byte[] body = request(resource("bulk", 7000)).toByteArray();
     assertThat(body.length).isGreaterThan(600_000);
 
@@ -278,7 +280,8 @@ class IngesterIT {
 
   @Test
   void refusesNewRequestsWhileShuttingDownAndFinishesThoseInProgress() throws Exception {
-    Ingester slow = start(Map.of("INGESTER_KAFKA_LINGER_MS", "2000"));
+    Ingester slow = start(Map.of("INGESTER_KAFKA_LINGER_MS", "3000",
+        "INGESTER_KAFKA_BATCH_BYTES", Integer.toString(4 * 1024 * 1024)));
     CompletableFuture<HttpResponse<byte[]>> inProgress = HTTP.sendAsync(
         HttpRequest.newBuilder(logsUri(slow)).header("Content-Type", "application/x-protobuf")
             .POST(HttpRequest.BodyPublishers.ofByteArray(request(resource("late", 1)).toByteArray())).build(),

@@ -112,6 +112,21 @@ class PipelineIT {
     assertThat(lake.get(lake.appenderUri(), "/healthz").statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void secretsNeverAppearInLogsStatsOrMetrics() throws Exception {
+    String secret = lake.stack.s3SecretKey();
+    lake.flush();
+    StringBuilder everything = new StringBuilder();
+    everything.append(java.nio.file.Files.readString(lake.pipeline.ingester().logFile()));
+    everything.append(java.nio.file.Files.readString(lake.pipeline.appenders().get(0).server().logFile()));
+    everything.append(lake.get(lake.appenderUri(), "/stats").body());
+    everything.append(lake.get(lake.appenderUri(), "/metrics").body());
+    everything.append(lake.get(lake.appenderUri(), "/readyz").body());
+    everything.append(lake.get(lake.pipeline.ingesterUri(), "/metrics").body());
+
+    assertThat(everything.toString()).contains("flush").doesNotContain(secret);
+  }
+
   /** Rows whose lake.id starts with the prefix, once the table holds at least {@code count} of them. */
   private List<LogRow> rowsWithPrefix(String prefix, int count) {
     List<LogRow> matching = new ArrayList<>();
