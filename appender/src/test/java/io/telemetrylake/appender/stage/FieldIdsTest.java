@@ -46,9 +46,9 @@ class FieldIdsTest {
 
     assertThat(clause)
         .startsWith("{\"timestamp\": 1, \"observed_timestamp\": 2,")
-        .contains("\"resource_attributes\": {__duckdb_field_id: 13, \"key\": 101, \"value\": 102}")
-        .contains("\"scope_attributes\": {__duckdb_field_id: 14, \"key\": 103, \"value\": 104}")
-        .contains("\"log_attributes\": {__duckdb_field_id: 15, \"key\": 105, \"value\": 106}")
+        .contains("\"resource_attributes\": {__duckdb_field_id: 13, \"key\": 21, \"value\": 22}")
+        .contains("\"scope_attributes\": {__duckdb_field_id: 14, \"key\": 23, \"value\": 24}")
+        .contains("\"log_attributes\": {__duckdb_field_id: 15, \"key\": 25, \"value\": 26}")
         .endsWith("\"dropped_attributes_count\": 20}");
   }
 
