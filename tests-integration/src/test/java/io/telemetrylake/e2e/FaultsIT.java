@@ -54,7 +54,7 @@ class FaultsIT {
   @Test
   void appenderKilledAgainAndAgainWhileFlushingLosesAndDuplicatesNothing(DevStack stack) throws Exception {
     try (Lake lake = Lake.start(stack, "kill-appender", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2"))) {
-      Load load = Load.start(lake.logsUri(), tmp, "--count", Integer.toString(60_000 * SCALE), "--rate", "6000",
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(40 * SCALE), "--rate", "4000",
           "--connections", "2", "--batch", "200");
       ManagedServer appender = lake.pipeline.appenders().get(0).server();
       SplittableRandom random = new SplittableRandom(42);
@@ -62,7 +62,7 @@ class FaultsIT {
       while (!load.isDone() && kills < 5 * SCALE) {
         long before = lake.count();
         // Kill at a random point of the flush cycle: after some progress, with a random amount staged.
-        int staged = 200 + random.nextInt(2_500);
+        int staged = 200 + random.nextInt(2_000);
         await().atMost(Duration.ofSeconds(60)).until(() -> load.isDone()
             || (lake.count() > before && stagedRecords(lake) >= staged));
         if (load.isDone()) {
@@ -236,7 +236,7 @@ class FaultsIT {
   }
 
   private static long stagedRecords(Lake lake) throws Exception {
-    return statsNumber(lake, "buffer_records");
+    return statsNumber(lake, "buffer_rows");
   }
 
   private static long stagedBytes(Lake lake) throws Exception {

@@ -35,7 +35,9 @@ final class Load {
     args.addAll(extraArgs);
     PrintWriter out = new PrintWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), true);
     this.done = CompletableFuture.supplyAsync(
-        () -> new CommandLine(new SendCommand()).setOut(out).execute(args.toArray(String[]::new)));
+        // Options given by a test override the defaults above.
+        () -> new CommandLine(new SendCommand()).setOverwrittenOptionsAllowed(true).setOut(out)
+            .execute(args.toArray(String[]::new)));
   }
 
   /** Starts sending; {@code args} are {@code lake send} options (count, rate, connections ...). */

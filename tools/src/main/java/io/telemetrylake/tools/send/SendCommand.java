@@ -61,8 +61,13 @@ public final class SendCommand implements Callable<Integer> {
   @Option(names = "--encoding", description = "protobuf or json (default: ${DEFAULT-VALUE})")
   String encoding = "protobuf";
 
-  @Option(names = "--gzip", negatable = true, description = "gzip request bodies (default: ${DEFAULT-VALUE})")
-  boolean gzip = true;
+  @Option(
+      names = "--gzip",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "gzip request bodies; --no-gzip sends them plain (default: ${DEFAULT-VALUE})")
+  boolean gzip;
 
   @Option(names = "--token", description = "bearer token")
   String token;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# telemetry-lake benchmarks (docs/BENCHMARKS.md has the figures and how to read them).
+#   benchmarks/run.sh micro [JMH options]       JMH microbenchmarks (e.g. `micro Decode -prof gc`)
+#   benchmarks/run.sh ingest [options]          lake send -> ingester -> Kafka vs a bare producer
+#   benchmarks/run.sh append [options]          a pre-filled topic drained by one appender
+#   benchmarks/run.sh freshness [options]       delay from a record's 200 to its row in the table
+#   benchmarks/run.sh build                     build what the commands above run
+# e2e options: --profile none|async|jfr, --out DIR, --data-dir DIR, --services-repo DIR, and per scenario:
+#   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
+#   append    --records 3000000 --buffer-mb 100 --buffer-seconds 600 --timeout 1200
+#   freshness --rate 5000 --duration 120 --warmup 30 --buffer-seconds 10 --poll-ms 250
+# Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAR="$REPO/benchmarks/target/benchmarks.jar"
+JAVA="java"
+if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+  JAVA="$JAVA_HOME/bin/java"
+fi
+
+usage() {
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+build() {
+  echo "benchmarks: building ..." >&2
+  # install, like ./lake build: the e2e benchmarks run the services from their modules' output
+  (cd "$REPO" && mvn -B -q -DskipTests install -pl benchmarks -am)
+}
+
+ensure_built() {
+  [[ "${BENCH_SKIP_BUILD:-}" == 1 ]] && return 0
+  if [[ ! -f "$JAR" || ! -f "$REPO/ingester/target/ingester.classpath" || ! -f "$REPO/appender/target/appender.classpath" \
+      || -n "$(find "$REPO/pom.xml" "$REPO/common-proto" "$REPO/devstack" "$REPO/ingester" "$REPO/appender" "$REPO/tools" \
+          "$REPO/benchmarks" -newer "$JAR" -not -path '*/target/*' -type f -print -quit)" ]]; then
+    build
+  fi
+}
+
+case "${1:-}" in
+  micro)
+    shift
+    ensure_built
+    exec "$JAVA" -jar "$JAR" "$@"
+    ;;
+  ingest|append|freshness)
+    ensure_built
+    exec "$JAVA" -Xmx1g -XX:+UseParallelGC -Dlake.repo="$REPO" -cp "$JAR" \
+      io.telemetrylake.benchmarks.e2e.E2eMain "$@"
+    ;;
+  build)
+    build
+    ;;
+  -h|--help|help|"")
+    usage
+    ;;
+  *)
+    echo "run.sh: unknown command '$1'" >&2
+    usage >&2
+    exit 2
+    ;;
+esac

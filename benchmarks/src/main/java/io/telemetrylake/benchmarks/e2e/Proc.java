@@ -1,0 +1,98 @@
+package io.telemetrylake.benchmarks.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What Linux's /proc says about a process: CPU time (user + system, all threads) and resident
+ * memory. Reading /proc costs the measured process nothing, unlike attaching to it.
+ */
+final class Proc {
+  /** USER_HZ: the unit of the times in /proc/PID/stat; 100 on every Linux this runs on. */
+  static final long TICKS_PER_SECOND = ticksPerSecond();
+
+  private Proc() {}
+
+  /** CPU time of {@code pid} so far, in nanoseconds; -1 when the process is gone. */
+  static long cpuNanos(long pid) {
+    String[] f = statFields(pid);
+    if (f == null) {
+      return -1;
+    }
+    return ticksToNanos(Long.parseLong(f[11]) + Long.parseLong(f[12]));
+  }
+
+  /** CPU time of this process's children that have ended and been waited for, in nanoseconds. */
+  static long reapedChildrenCpuNanos() {
+    String[] f = statFields(ProcessHandle.current().pid());
+    return f == null ? 0 : ticksToNanos(Long.parseLong(f[13]) + Long.parseLong(f[14]));
+  }
+
+  /** VmHWM: the peak resident set size, in bytes; -1 when the process is gone. */
+  static long peakRssBytes(long pid) {
+    return statusKb(pid, "VmHWM:") * 1024;
+  }
+
+  /** VmRSS: the resident set size now, in bytes; -1 when the process is gone. */
+  static long rssBytes(long pid) {
+    return statusKb(pid, "VmRSS:") * 1024;
+  }
+
+  /**
+   * The fields of /proc/PID/stat after the command name, so index 0 is field 3 (state): utime is
+   * [11], stime [12], cutime [13], cstime [14]. The name is in parentheses and may hold spaces.
+   */
+  static String[] statFields(long pid) {
+    String stat;
+    try {
+      stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    } catch (IOException e) {
+      return null;
+    }
+    return parseStat(stat);
+  }
+
+  static String[] parseStat(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+  }
+
+  private static long statusKb(long pid, String key) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
+    } catch (IOException e) {
+      return -1;
+    }
+    return parseStatusKb(lines, key);
+  }
+
+  static long parseStatusKb(List<String> lines, String key) {
+    for (String line : lines) {
+      if (line.startsWith(key)) {
+        String[] parts = line.substring(key.length()).trim().split("\\s+");
+        return Long.parseLong(parts[0]);
+      }
+    }
+    return -1;
+  }
+
+  private static long ticksToNanos(long ticks) {
+    return ticks * 1_000_000_000L / TICKS_PER_SECOND;
+  }
+
+  private static long ticksPerSecond() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor();
+      return Long.parseLong(out);
+    } catch (IOException | NumberFormatException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+}
