@@ -194,6 +194,8 @@ services' own lists of keys.
   "BUFFER_TIME_SECONDS" (include "telemetry-lake.int" $s.bufferTimeSeconds)
   "APPENDER_MAX_STAGED_MB" (include "telemetry-lake.int" $s.maxStagedMb)
   "APPENDER_TARGET_FILE_MB" (include "telemetry-lake.int" $s.targetFileMb)
+  "APPENDER_BIND_ADDRESS" $s.bindAddress
+  "APPENDER_DUCKDB_MEMORY_MB" (include "telemetry-lake.int" $s.duckdbMemoryMb)
   "APPENDER_SHUTDOWN_TIMEOUT_SECONDS" (include "telemetry-lake.int" $s.shutdownTimeoutSeconds)
   "ICEBERG_CATALOG_URI" (include "telemetry-lake.catalogUri" .)
   "ICEBERG_WAREHOUSE" (include "telemetry-lake.warehouse" .)
