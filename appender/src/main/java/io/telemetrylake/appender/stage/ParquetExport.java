@@ -49,8 +49,9 @@ public final class ParquetExport {
     c.put(LogTable.SERVICE_NAME, "s.service_name");
     c.put(LogTable.DEPLOYMENT_ENVIRONMENT, "s.deployment_environment");
     c.put(LogTable.HOST_NAME, "s.host_name");
-    c.put(LogTable.RESOURCE_ATTRIBUTES, jsonMap("s.resource_attributes"));
-    c.put(LogTable.SCOPE_ATTRIBUTES, jsonMap("s.scope_attributes"));
+    // cast once per resource in RESOURCES_AS_MAPS, not once per row after the join
+    c.put(LogTable.RESOURCE_ATTRIBUTES, "s.resource_attributes");
+    c.put(LogTable.SCOPE_ATTRIBUTES, "s.scope_attributes");
     c.put(LogTable.LOG_ATTRIBUTES, jsonMap("r.log_attributes"));
     c.put(LogTable.SCOPE_NAME, "s.scope_name");
     c.put(LogTable.SCOPE_VERSION, "s.scope_version");
@@ -65,6 +66,18 @@ public final class ParquetExport {
     }
     return c;
   }
+
+  /**
+   * The resources with their attribute maps already cast. A resource row serves a whole Kafka
+   * record (hundreds of rows): casting before the join instead of after it took a quarter off the
+   * COPY's CPU (measured, docs/BENCHMARKS.md).
+   */
+  static final String RESOURCES_AS_MAPS =
+      "(SELECT * REPLACE ("
+          + jsonMap("resource_attributes")
+          + " AS resource_attributes, "
+          + jsonMap("scope_attributes")
+          + " AS scope_attributes) FROM resources)";
 
   private static String jsonMap(String column) {
     return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
@@ -82,7 +95,7 @@ public final class ParquetExport {
       sql.append(e.getValue()).append(" AS ").append(FieldIds.quote(e.getKey()));
     }
     // LEFT JOIN: a row without its resource row would be a bug; it must show, not vanish
-    return sql.append(" FROM rows r LEFT JOIN resources s ON r.resource_id = s.id")
+    return sql.append(" FROM rows r LEFT JOIN ").append(RESOURCES_AS_MAPS).append(" s ON r.resource_id = s.id")
         .append(" WHERE r.day = ")
         .append(day)
         .append(" ORDER BY s.service_name ASC NULLS FIRST, r.ts ASC NULLS FIRST")
@@ -94,7 +107,8 @@ public final class ParquetExport {
         + selectDay(day)
         + ") TO '"
         + StagingBuffer.sqlString(target.toString())
-        + "' (FORMAT parquet, COMPRESSION zstd, FIELD_IDS "
+        // zstd level 1 rather than the default 3: 10 % less COPY CPU and, on logs, smaller files
+        + "' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, FIELD_IDS "
         + FieldIds.clause(schema)
         + ", FILE_SIZE_BYTES "
         + targetFileBytes

@@ -27,12 +27,15 @@ import org.duckdb.DuckDBConnection;
  * call, and MAP values element by element; {@link ParquetExport} turns both back at COPY time.
  *
  * <p>Staging is disposable: the committed offsets live in the Iceberg table, so the file is wiped
- * at start-up and whatever it held is consumed again. Used by the poll-loop thread only (DuckDB's
- * appenders are confined to the thread that creates them, so they are created on first use).
+ * at start-up and whatever it held is consumed again. Used by one thread at a time: the poll loop
+ * while it stages, its flush thread after {@link #seal()} (DuckDB's appenders are confined to the
+ * thread that creates them, so they are created on first use).
  */
 public final class StagingBuffer implements AutoCloseable {
   static final String DATABASE_FILE = "staging.duckdb";
   static final long MICROS_PER_DAY = 86_400_000_000L;
+  /** Above any staged batch (the hard cap is a few hundred MB of Kafka values). */
+  static final String CHECKPOINT_THRESHOLD = "8GB";
 
   private final Path dir;
   private final DuckDBConnection connection;
@@ -70,6 +73,10 @@ public final class StagingBuffer implements AutoCloseable {
         s.execute("SET TimeZone = 'UTC'");
         s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
         s.execute("SET temp_directory = '" + sqlString(dir.resolve("tmp").toString()) + "'");
+        // Rows stay in the write-ahead log (on disk) until clear() checkpoints the emptied tables.
+        // With DuckDB's 16 MB default, staging checkpointed (compressed) every few seconds only for
+        // the COPY to decompress it again: a third of the staging CPU (docs/BENCHMARKS.md).
+        s.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
         s.execute(
             "CREATE TABLE resources (kafka_partition INTEGER, id BIGINT, service_name VARCHAR,"
                 + " deployment_environment VARCHAR, host_name VARCHAR,"
@@ -182,6 +189,19 @@ public final class StagingBuffer implements AutoCloseable {
     try {
       resources.flush();
       rows.flush();
+    } catch (SQLException e) {
+      throw new StagingException("cannot flush the staging appenders", e);
+    }
+  }
+
+  /**
+   * Writes out and closes the appenders, so that another thread may use this buffer next (a
+   * flush): DuckDB's appenders belong to the thread that created them. The next append opens new
+   * ones.
+   */
+  public void seal() {
+    try {
+      closeAppenders();
     } catch (SQLException e) {
       throw new StagingException("cannot flush the staging appenders", e);
     }
