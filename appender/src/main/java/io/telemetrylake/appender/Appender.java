@@ -90,7 +90,11 @@ public final class Appender implements AutoCloseable {
     AppenderStatus status = new AppenderStatus();
     FlushRequests requests = new FlushRequests();
     UploadJournal journal = UploadJournal.open(config.stagingDir());
-    StagingBuffer staging = StagingBuffer.open(config.stagingDir(), config.duckdbMemoryMb());
+    // two buffers: one stages while the other is flushed; they share the DuckDB memory budget
+    StagingBuffer first =
+        StagingBuffer.open(config.stagingDir().resolve("buffer-1"), config.duckdbMemoryMb() / 2);
+    StagingBuffer second =
+        StagingBuffer.open(config.stagingDir().resolve("buffer-2"), config.duckdbMemoryMb() / 2);
     OffsetCommitter committer =
         new OffsetCommitter(
             table,
@@ -100,7 +104,6 @@ public final class Appender implements AutoCloseable {
             metrics::commitRetried);
     Flusher flusher =
         new Flusher(
-            staging,
             committer,
             journal,
             config.targetFileBytes(),
@@ -125,7 +128,8 @@ public final class Appender implements AutoCloseable {
             kafka.consumer(),
             new DeadLetterQueue(kafka.producer(), config.dlqTopic(), DLQ_TIMEOUT),
             RecordDecoder.kafkaRecordFormat(),
-            staging,
+            first,
+            second,
             flusher,
             committer,
             policy,

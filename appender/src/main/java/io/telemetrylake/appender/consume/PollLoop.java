@@ -29,6 +29,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -41,9 +46,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that owns the Kafka consumer and the staging buffer: polls, decodes, stages,
+ * The one thread that owns the Kafka consumer and the staging buffers: polls, decodes, stages,
  * flushes when the {@link FlushPolicy} says so (or on request), and keeps per partition what it
  * believes the table records, which is what the exactly-once {@link Fence} compares with.
+ *
+ * <p>Two staging buffers: when a size or age flush is due, the full one goes to a flush thread and
+ * staging goes on in the other, so consuming and flushing overlap. Only one flush runs at a time,
+ * batches commit in the order they were consumed (a batch whose flush failed is retried before the
+ * next one), and everything that decides (positions, fencing, clearing) happens on this thread
+ * once a flush is done. Explicit, rebalance and shutdown flushes wait for the running one and then
+ * flush the rest on this thread.
  *
  * <p>Positions: on assignment the table's offsets (fallback: the group's committed offsets, then
  * earliest). On revocation the staged rows are flushed first (dropped if that fails: the new owner
@@ -57,7 +69,7 @@ public final class PollLoop implements Runnable {
   private final Consumer<byte[], byte[]> consumer;
   private final DeadLetterQueue dlq;
   private final RecordDecoder decoder;
-  private final StagingBuffer staging;
+  private final ExecutorService flushThread;
   private final Flusher flusher;
   private final OffsetCommitter committer;
   private final FlushPolicy policy;
@@ -68,7 +80,12 @@ public final class PollLoop implements Runnable {
   private final Duration shutdownTimeout;
   private final Optional<CrashPoint> crashAt;
 
-  private final Batch batch = new Batch();
+  /** Where records are staged now. */
+  private Slot active;
+  /** The other buffer: empty, or a batch being flushed in the background or waiting to retry. */
+  private Slot held;
+  /** The flush of {@code held} running on the flush thread, if any. */
+  private Background background;
   private final Positions positions;
   private boolean pausedAtCap;
   private volatile boolean running = true;
@@ -81,7 +98,8 @@ public final class PollLoop implements Runnable {
       Consumer<byte[], byte[]> consumer,
       DeadLetterQueue dlq,
       RecordDecoder decoder,
-      StagingBuffer staging,
+      StagingBuffer first,
+      StagingBuffer second,
       Flusher flusher,
       OffsetCommitter committer,
       FlushPolicy policy,
@@ -95,7 +113,15 @@ public final class PollLoop implements Runnable {
     this.consumer = consumer;
     this.dlq = dlq;
     this.decoder = decoder;
-    this.staging = staging;
+    this.active = new Slot(first);
+    this.held = new Slot(second);
+    this.flushThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "appender-flush");
+              t.setDaemon(true);
+              return t;
+            });
     this.flusher = flusher;
     this.committer = committer;
     this.policy = policy;
@@ -143,24 +169,41 @@ public final class PollLoop implements Runnable {
   }
 
   private void iteration() {
+    settleBackground(false);
     positions.retryUnpositioned();
     applyPause();
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
     if (!records.isEmpty()) {
       stage(records);
     }
-    Optional<FlushTrigger> due =
-        policy.due(batch.bytes(), batch.startedAt(), requests.next(), clock.instant());
-    if (due.isPresent()) {
-      FlushReport report = flush(due.get());
+    Optional<FlushTrigger> requested = requests.next();
+    if (requested.isPresent()) {
+      FlushReport report = flushAll(requested.get());
       // publish first: whoever asked sees /stats already reflecting this flush
       publishStats();
-      if (due.get().isExplicit()) {
-        requests.completeAll(report);
-      }
+      requests.completeAll(report);
       return;
     }
+    if (background == null) {
+      // a batch left by a failed flush goes first: its offsets come before the active batch's
+      Slot next = held.isEmpty() ? active : held;
+      Optional<FlushTrigger> due =
+          policy.due(next.batch.bytes(), next.batch.startedAt(), Optional.empty(), clock.instant());
+      if (due.isPresent()) {
+        if (next == active) {
+          swap();
+        }
+        startBackground(due.get());
+      }
+    }
     publishStats();
+  }
+
+  /** The full active buffer becomes the held one; staging goes on in the (empty) other. */
+  private void swap() {
+    Slot full = active;
+    active = held;
+    held = full;
   }
 
   private void stage(ConsumerRecords<byte[], byte[]> records) {
@@ -191,20 +234,20 @@ public final class PollLoop implements Runnable {
         }
         metrics.deadLettered();
         metrics.recordConsumed(0);
-        batch.add(partition, record.offset(), valueBytes, 0, now);
+        active.batch.add(partition, record.offset(), valueBytes, 0, now);
         LOG.warn(
             "partition {} offset {}: undecodable record sent to {}: {}",
             partition, record.offset(), dlq.topic(), e.getMessage());
         continue;
       }
-      staging.beginRecord(partition);
+      active.buffer.beginRecord(partition);
       for (LogRow row : rows) {
-        staging.append(row);
+        active.buffer.append(row);
       }
-      batch.add(partition, record.offset(), valueBytes, rows.size(), now);
+      active.batch.add(partition, record.offset(), valueBytes, rows.size(), now);
       metrics.recordConsumed(rows.size());
     }
-    batch.addStageNanos(System.nanoTime() - t0);
+    active.batch.addStageNanos(System.nanoTime() - t0);
   }
 
   /** Decodes and maps the whole record before anything is staged: a failure stages nothing. */
@@ -218,19 +261,102 @@ public final class PollLoop implements Runnable {
     return LogRowMapper.toRows(request, fallbackMicros);
   }
 
+  /** A flush running on the flush thread. */
+  private record Background(FlushTrigger trigger, long startNanos, Future<Attempt> attempt) {}
+
+  /** What {@link Flusher#flush} returned or threw; made on any thread, acted on by this one. */
+  private record Attempt(Flusher.Result result, RuntimeException failure) {}
+
+  /** Hands the held batch to the flush thread; this thread goes on staging into the other. */
+  private void startBackground(FlushTrigger trigger) {
+    Slot slot = held;
+    slot.buffer.seal();
+    Map<Integer, Long> expected = positions.expected(slot.batch.partitions().keySet());
+    background =
+        new Background(
+            trigger, System.nanoTime(), flushThread.submit(() -> attempt(slot, trigger, expected)));
+  }
+
+  /** Acts on the background flush once it is done; with {@code wait}, waits for it first. */
+  private void settleBackground(boolean wait) {
+    if (background == null || !(wait || background.attempt().isDone())) {
+      return;
+    }
+    Background b = background;
+    background = null;
+    settle(held, b.trigger(), b.startNanos(), await(b.attempt()));
+  }
+
+  private static Attempt await(Future<Attempt> attempt) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return attempt.get();
+        } catch (InterruptedException e) {
+          // the flush is not abandoned half-way: its outcome decides what this thread does next
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw new IllegalStateException("flush task failed", e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Attempt attempt(Slot slot, FlushTrigger trigger, Map<Integer, Long> expected) {
+    try {
+      return new Attempt(flusher.flush(trigger, slot.buffer, slot.batch, expected), null);
+    } catch (RuntimeException e) {
+      return new Attempt(null, e);
+    }
+  }
+
   /**
-   * Runs one flush and acts on its outcome; never throws for S3/catalog failures (the rows stay
-   * staged and the policy backs off).
+   * Flushes everything staged on this thread, in consumption order: the batch a background flush
+   * left (it ran to its end first), then the active one, which waits when the first did not
+   * commit. Explicit, rebalance and shutdown flushes.
    */
-  private FlushReport flush(FlushTrigger trigger) {
+  private FlushReport flushAll(FlushTrigger trigger) {
+    settleBackground(true);
+    FlushReport report = FlushReport.empty(trigger, clock.millis());
+    if (!held.isEmpty()) {
+      report = flushNow(held, trigger);
+      if (!held.isEmpty()) {
+        return report;
+      }
+    }
+    return report.then(flushNow(active, trigger));
+  }
+
+  private FlushReport flushNow(Slot slot, FlushTrigger trigger) {
     long start = System.nanoTime();
+    if (slot.isEmpty()) {
+      return FlushReport.empty(trigger, clock.millis());
+    }
+    slot.buffer.seal();
+    return settle(slot, trigger, start, attempt(slot, trigger, positions.expected(slot.batch.partitions().keySet())));
+  }
+
+  /**
+   * Acts on a flush's outcome; never throws for S3/catalog failures (the rows stay staged and the
+   * policy backs off).
+   */
+  private FlushReport settle(Slot slot, FlushTrigger trigger, long start, Attempt attempt) {
     List<Integer> fenced = new ArrayList<>();
     FlushReport report;
     try {
-      report = flushOnce(trigger, fenced, start);
-      if (report.outcome() == FlushReport.Outcome.FENCED && !batch.isEmpty()) {
+      report = outcome(slot, trigger, fenced, start, attempt);
+      if (report.outcome() == FlushReport.Outcome.FENCED && !slot.isEmpty()) {
         // the other partitions' rows are still ours to commit
-        report = flushOnce(trigger, fenced, start);
+        Map<Integer, Long> expected = positions.expected(slot.batch.partitions().keySet());
+        report = outcome(slot, trigger, fenced, start, attempt(slot, trigger, expected));
       }
       policy.onSuccess();
       status.flushFailure(null);
@@ -245,7 +371,7 @@ public final class PollLoop implements Runnable {
           FlushReport.failed(trigger, reason, (System.nanoTime() - start) / 1_000_000, clock.millis());
       LOG.warn(
           "flush ({}) failed, {} rows stay staged, retry after {}: {}",
-          trigger.label(), batch.rows(), retryAt, reason);
+          trigger.label(), slot.batch.rows(), retryAt, reason);
       LOG.debug("flush failure", e);
     }
     metrics.flushed(report);
@@ -255,11 +381,14 @@ public final class PollLoop implements Runnable {
     return report;
   }
 
-  private FlushReport flushOnce(FlushTrigger trigger, List<Integer> fenced, long start) {
-    Map<Integer, Long> expected = positions.expected(batch.partitions().keySet());
-    long rows = batch.rows();
-    long records = batch.records();
-    Flusher.Result result = flusher.flush(trigger, batch, expected);
+  private FlushReport outcome(
+      Slot slot, FlushTrigger trigger, List<Integer> fenced, long start, Attempt attempt) {
+    if (attempt.failure() != null) {
+      throw attempt.failure();
+    }
+    long rows = slot.batch.rows();
+    long records = slot.batch.records();
+    Flusher.Result result = attempt.result();
     if (result instanceof Flusher.Empty) {
       return FlushReport.empty(trigger, clock.millis());
     }
@@ -276,12 +405,12 @@ public final class PollLoop implements Runnable {
     if (crashAt.isPresent() && crashAt.get() == CrashPoint.AFTER_COMMIT) {
       Flusher.halt(CrashPoint.AFTER_COMMIT);
     }
-    Map<Integer, Long> ours = batch.nextOffsets();
+    Map<Integer, Long> ours = slot.batch.nextOffsets();
     // staging first: if clearing fails, the belief still has the old offsets, so a retry of these
     // rows is fenced instead of committed twice
-    staging.clear();
+    slot.buffer.clear();
     positions.committed(ours);
-    batch.clear();
+    slot.batch.clear();
     lastFlushAt = clock.instant();
     commitToKafka(ours);
     for (int i = 0; i < c.conflictRetries(); i++) {
@@ -303,8 +432,9 @@ public final class PollLoop implements Runnable {
   /** Drops the rows another appender committed and resumes those partitions from the table. */
   private void onFenced(Flusher.Fenced f) {
     List<Integer> parts = f.moved().stream().map(Fence.Moved::partition).toList();
-    staging.dropPartitions(parts);
-    batch.remove(parts);
+    // the active batch's rows of them follow the dropped ones: they go too, and are read again
+    held.drop(parts);
+    active.drop(parts);
     positions.fenced(f.moved());
     LOG.warn(
         "fenced: partitions {} were committed by another appender meanwhile; dropped their staged"
@@ -337,19 +467,22 @@ public final class PollLoop implements Runnable {
   }
 
   private void applyPause() {
-    boolean cap = policy.atHardCap(batch.bytes());
+    long staged = held.batch.bytes() + active.batch.bytes();
+    // while a flush runs, the active batch stops at the flush size: files stay the size set
+    boolean full = background != null && policy.sizeReached(active.batch.bytes());
+    boolean cap = policy.atHardCap(staged);
     if (cap != pausedAtCap) {
       pausedAtCap = cap;
       status.pausedAtCap(cap);
       LOG.warn(
           cap ? "staging reached the cap ({} bytes): consumption paused until a flush succeeds"
               : "staging below the cap ({} bytes): consumption resumed",
-          batch.bytes());
+          staged);
     }
     List<TopicPartition> pause = new ArrayList<>();
     List<TopicPartition> resume = new ArrayList<>();
     for (Integer p : positions.assigned()) {
-      (cap || !positions.isPositioned(p) ? pause : resume).add(new TopicPartition(topic, p));
+      (cap || full || !positions.isPositioned(p) ? pause : resume).add(new TopicPartition(topic, p));
     }
     if (!pause.isEmpty()) {
       consumer.pause(pause);
@@ -360,12 +493,9 @@ public final class PollLoop implements Runnable {
   }
 
   private void dropPartitions(Collection<Integer> partitions) {
-    List<Integer> staged =
-        partitions.stream().filter(batch.partitions()::containsKey).toList();
-    if (!staged.isEmpty()) {
-      staging.dropPartitions(staged);
-      batch.remove(staged);
-    }
+    settleBackground(true);
+    held.drop(partitions);
+    active.drop(partitions);
     positions.forget(partitions);
   }
 
@@ -385,9 +515,10 @@ public final class PollLoop implements Runnable {
         return;
       }
       List<Integer> ps = partitions.stream().map(TopicPartition::partition).sorted().toList();
-      boolean staged = ps.stream().anyMatch(batch.partitions()::containsKey);
+      settleBackground(true);
+      boolean staged = ps.stream().anyMatch(p -> held.holds(p) || active.holds(p));
       if (staged && !closing) {
-        FlushReport report = flush(FlushTrigger.REBALANCE);
+        FlushReport report = flushAll(FlushTrigger.REBALANCE);
         LOG.info("partitions {} revoked: flush {}", ps, report.outcome());
       }
       // whatever is still staged for them (flush failed) is the new owner's to read again
@@ -420,24 +551,28 @@ public final class PollLoop implements Runnable {
       } catch (RuntimeException e) {
         // position unknown right now (e.g. just assigned): show null
       }
-      Batch.PartitionRange range = batch.partitions().get(p);
+      Batch.PartitionRange older = held.batch.partitions().get(p);
+      Batch.PartitionRange newer = active.batch.partitions().get(p);
+      Batch.PartitionRange first = older != null ? older : newer;
       parts.put(
           p,
           new StatsSnapshot.PartitionStats(
               position,
               positions.tableOffset(p),
-              range == null ? null : range.firstOffset(),
-              range == null ? 0 : range.records(),
+              first == null ? null : first.firstOffset(),
+              (older == null ? 0 : older.records()) + (newer == null ? 0 : newer.records()),
               lag));
     }
+    long records = held.batch.records() + active.batch.records();
+    long bytes = held.batch.bytes() + active.batch.bytes();
     metrics.lag(lags);
-    metrics.buffer(batch.records(), batch.bytes());
+    metrics.buffer(records, bytes);
     double sinceFlush = Duration.between(lastFlushAt, clock.instant()).toMillis() / 1000.0;
     status.publish(
         new StatsSnapshot(
-            batch.records(),
-            batch.rows(),
-            batch.bytes(),
+            records,
+            held.batch.rows() + active.batch.rows(),
+            bytes,
             sinceFlush,
             lastFlush,
             metrics.totals(),
@@ -452,16 +587,21 @@ public final class PollLoop implements Runnable {
     status.stopping();
     FlushReport last = FlushReport.empty(FlushTrigger.SHUTDOWN, clock.millis());
     try {
-      if (!fatal && !batch.isEmpty()) {
+      if (!fatal) {
+        settleBackground(true);
+      }
+      if (!fatal && !(held.isEmpty() && active.isEmpty())) {
         Instant deadline = clock.instant().plus(shutdownTimeout);
         consumer.pause(consumer.assignment());
         while (true) {
-          last = flush(FlushTrigger.SHUTDOWN);
-          if (last.outcome() != FlushReport.Outcome.FAILED || batch.isEmpty()) {
+          last = flushAll(FlushTrigger.SHUTDOWN);
+          if (last.outcome() != FlushReport.Outcome.FAILED || (held.isEmpty() && active.isEmpty())) {
             break;
           }
           if (!clock.instant().plus(Duration.ofSeconds(1)).isBefore(deadline)) {
-            LOG.warn("giving up the shutdown flush: {} staged rows are read again on restart", batch.rows());
+            LOG.warn(
+                "giving up the shutdown flush: {} staged rows are read again on restart",
+                held.batch.rows() + active.batch.rows());
             break;
           }
           sleepQuietly(Duration.ofSeconds(1));
@@ -482,11 +622,25 @@ public final class PollLoop implements Runnable {
       } catch (RuntimeException e) {
         LOG.warn("closing the DLQ producer: {}", describe(e));
       }
-      staging.close();
+      stopFlushThread();
+      held.buffer.close();
+      active.buffer.close();
       status.loopRunning(false);
       positions.clear();
       publishStats();
       LOG.info("poll loop stopped");
+    }
+  }
+
+  /** After a fatal error a flush may still run: let it end before its buffer is closed. */
+  private void stopFlushThread() {
+    flushThread.shutdown();
+    try {
+      if (!flushThread.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("the flush thread did not stop in {}; closing anyway", shutdownTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -56,6 +56,11 @@ public final class FlushPolicy {
     return Optional.empty();
   }
 
+  /** The batch is as large as one flush should be. */
+  public boolean sizeReached(long stagedBytes) {
+    return stagedBytes >= sizeBytes;
+  }
+
   /** Consumption must pause: the staging buffer is full and flushes are not emptying it. */
   public boolean atHardCap(long stagedBytes) {
     return stagedBytes >= hardCapBytes;

@@ -54,6 +54,40 @@ public record FlushReport(
     return new FlushReport(trigger, Outcome.EMPTY, 0, 0, 0, 0, 0, null, null, null, null, null, now);
   }
 
+  /**
+   * This flush followed by {@code next} as one answer (an explicit flush can commit two batches:
+   * the one a background flush left behind, then the rest). The outcome and error are the last
+   * one's; counts add up, so a failure after a commit still shows what was committed.
+   */
+  public FlushReport then(FlushReport next) {
+    if (outcome == Outcome.EMPTY) {
+      return next;
+    }
+    if (next.outcome == Outcome.EMPTY) {
+      return this;
+    }
+    Map<Integer, Long> mergedOffsets = new java.util.TreeMap<>(offsets);
+    mergedOffsets.putAll(next.offsets);
+    List<Integer> mergedFenced = new java.util.ArrayList<>(fencedPartitions);
+    next.fencedPartitions.stream().filter(p -> !mergedFenced.contains(p)).forEach(mergedFenced::add);
+    Map<String, Long> mergedPhases = new java.util.LinkedHashMap<>(phasesMs);
+    next.phasesMs.forEach((k, v) -> mergedPhases.merge(k, v, Long::sum));
+    return new FlushReport(
+        next.trigger,
+        next.outcome,
+        rows + next.rows,
+        records + next.records,
+        files + next.files,
+        bytes + next.bytes,
+        durationMs + next.durationMs,
+        next.snapshotId != null ? next.snapshotId : snapshotId,
+        mergedOffsets,
+        mergedFenced,
+        mergedPhases,
+        next.error,
+        next.finishedAtMillis);
+  }
+
   public static FlushReport failed(FlushTrigger trigger, String error, long durationMs, long now) {
     return new FlushReport(
         trigger, Outcome.FAILED, 0, 0, 0, 0, durationMs, null, null, null, null, error, now);

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the staged rows into one Iceberg commit: COPY to local Parquet files, upload each through
  * the table's FileIO, build DataFiles with metrics from the Parquet footers, commit them with the
- * batch's offsets ({@link OffsetCommitter}). Runs on the poll-loop thread.
+ * batch's offsets ({@link OffsetCommitter}). Runs on the poll loop's flush thread, or on the
+ * poll-loop thread itself for flushes that must finish before it goes on; one flush at a time.
  *
  * <p>Files are listed in the {@link UploadJournal} before the first upload and leave it once they
  * are committed or deleted, so a failure at any point (S3 down, catalog down, a crash) never
@@ -50,7 +51,6 @@ public final class Flusher {
   /** Snapshot timestamps come from other clocks: search a little further back than needed. */
   private static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
 
-  private final StagingBuffer staging;
   private final OffsetCommitter committer;
   private final UploadJournal journal;
   private final long targetFileBytes;
@@ -79,14 +79,12 @@ public final class Flusher {
   public record Fenced(List<Fence.Moved> moved, Map<Integer, Long> recorded) implements Result {}
 
   public Flusher(
-      StagingBuffer staging,
       OffsetCommitter committer,
       UploadJournal journal,
       long targetFileBytes,
       Optional<CrashPoint> crashAt,
       Clock clock,
       String appenderId) {
-    this.staging = staging;
     this.committer = committer;
     this.journal = journal;
     this.targetFileBytes = targetFileBytes;
@@ -96,13 +94,14 @@ public final class Flusher {
   }
 
   /**
-   * Commits every staged row with the batch's offsets.
+   * Commits every row staged in {@code staging} with the batch's offsets.
    *
    * @param expected what this appender believes the table records for the batch's partitions
    * @throws RuntimeException when S3, the catalog or DuckDB failed: nothing was committed (or
    *     the outcome is settled later through the journal); the staged rows stay
    */
-  public Result flush(FlushTrigger trigger, Batch batch, Map<Integer, Long> expected) {
+  public Result flush(
+      FlushTrigger trigger, StagingBuffer staging, Batch batch, Map<Integer, Long> expected) {
     if (batch.isEmpty()) {
       return new Empty();
     }

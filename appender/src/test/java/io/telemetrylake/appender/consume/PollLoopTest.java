@@ -23,9 +23,11 @@ import io.telemetrylake.appender.status.AppenderStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -80,13 +82,14 @@ class PollLoopTest {
   }
 
   private void start(long bufferBytes, long capBytes) {
-    StagingBuffer buffer = StagingBuffer.open(staging, 256);
+    StagingBuffer first = StagingBuffer.open(staging.resolve("1"), 128);
+    StagingBuffer second = StagingBuffer.open(staging.resolve("2"), 128);
     OffsetCommitter committer = new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {});
-    Flusher flusher = new Flusher(buffer, committer, UploadJournal.open(staging), 128L << 20,
+    Flusher flusher = new Flusher(committer, UploadJournal.open(staging), 128L << 20,
         Optional.empty(), Clock.systemUTC(), "test");
     loop = new PollLoop(TOPIC, consumer,
         new DeadLetterQueue(producer, TOPIC + "-dlq", Duration.ofSeconds(5)),
-        RecordDecoder.kafkaRecordFormat(), buffer, flusher, committer,
+        RecordDecoder.kafkaRecordFormat(), first, second, flusher, committer,
         new FlushPolicy(bufferBytes, Duration.ofHours(1), capBytes, Duration.ofMillis(200), Duration.ofSeconds(1)),
         requests, new AppenderMetrics(), status, Clock.systemUTC(), Duration.ofSeconds(5), Optional.empty());
     thread = new Thread(loop, "test-poll-loop");
@@ -98,6 +101,11 @@ class PollLoopTest {
   @AfterEach
   void tearDown() throws Exception {
     LocalFileIO.failWrites = false;
+    CountDownLatch hold = LocalFileIO.holdWrites;
+    LocalFileIO.holdWrites = null;
+    if (hold != null) {
+      hold.countDown();
+    }
     if (loop != null) {
       loop.stop();
       thread.join(TimeUnit.SECONDS.toMillis(30));
@@ -186,7 +194,9 @@ class PollLoopTest {
     add(P0, 0, 10);
     add(P0, 1, 10);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> status.stats().paused());
+    // the failure is known once the (background) flush has ended
+    await().atMost(Duration.ofSeconds(10)).until(() -> status.stats().paused()
+        && status.notReadyReasons().stream().anyMatch(r -> r.startsWith("flushes are failing")));
     assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
     assertThat(status.notReadyReasons()).anyMatch(r -> r.startsWith("flushes are failing"))
         .anyMatch(r -> r.startsWith("consumption paused"));
@@ -200,9 +210,73 @@ class PollLoopTest {
 
     assertThat(ok.outcome()).isEqualTo(FlushReport.Outcome.COMMITTED);
     assertThat(ok.rows()).isEqualTo(20);
+    assertThat(ok.offsets()).isEqualTo(Map.of(0, 2L));
     await().atMost(Duration.ofSeconds(5)).until(() -> consumer.paused().isEmpty());
     assertThat(status.notReadyReasons()).isEmpty();
-    assertThat(LocalFileIO.dataFiles(warehouse)).hasSize(1);
+    table.refresh();
+    assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "20");
+  }
+
+  @Test
+  void consumesIntoTheOtherBufferWhileAFlushRunsAndCommitsBatchesInOrder() throws Exception {
+    start(1_000, 100_000);
+    LocalFileIO.holdWrites = new CountDownLatch(1);
+    add(P0, 0, 10);
+    // the record passes the flush size: its flush starts and hangs in the upload
+    await().atMost(Duration.ofSeconds(10)).until(() -> LocalFileIO.heldWrites.get() == 1);
+
+    add(P0, 1, 10);
+    add(P1, 0, 10);
+    awaitStaged(2);
+    // the second batch is full too while the first is still flushing: intake waits for it
+    await().atMost(Duration.ofSeconds(5)).until(() -> consumer.paused().containsAll(List.of(P0, P1)));
+    table.refresh();
+    assertThat(table.currentSnapshot()).isNull();
+
+    LocalFileIO.holdWrites.countDown();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      table.refresh();
+      return table.currentSnapshot() != null
+          && "{\"0\":2,\"1\":1}".equals(table.currentSnapshot().summary().get(KEY));
+    });
+    // the first batch alone first; the second (with partition 1's record, once resumed) after it
+    assertThat(committedOffsetsInOrder()).first().isEqualTo("{\"0\":1}");
+    assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "30");
+  }
+
+  @Test
+  void retriesAFailedBackgroundFlushBeforeTheBatchStagedAfterIt() throws Exception {
+    start(1_000, 100_000);
+    LocalFileIO.failWrites = true;
+    add(P0, 0, 10);
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        status.notReadyReasons().stream().anyMatch(r -> r.startsWith("flushes are failing")));
+    add(P0, 1, 10);
+    awaitStaged(2);
+
+    LocalFileIO.failWrites = false;
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      table.refresh();
+      return table.currentSnapshot() != null
+          && "{\"0\":2}".equals(table.currentSnapshot().summary().get(KEY));
+    });
+    assertThat(committedOffsetsInOrder()).containsExactly("{\"0\":1}", "{\"0\":2}");
+    assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "20");
+  }
+
+  /** The offsets each snapshot recorded, oldest first. */
+  private List<String> committedOffsetsInOrder() {
+    List<String> out = new ArrayList<>();
+    table.refresh();
+    table.snapshots().forEach(s -> {
+      String offsets = s.summary().get(KEY);
+      if (offsets != null) {
+        out.add(offsets);
+      }
+    });
+    return out;
   }
 
   @Test

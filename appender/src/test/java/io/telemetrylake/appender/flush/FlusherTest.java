@@ -73,7 +73,7 @@ class FlusherTest {
   }
 
   private Flusher newFlusher(Table t) {
-    return new Flusher(buffer,
+    return new Flusher(
         new OffsetCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {}),
         journal, 128L << 20, Optional.empty(), Clock.systemUTC(), "test-host");
   }
@@ -98,7 +98,7 @@ class FlusherTest {
     stage(0, 41, Samples.sampleRequest());
     stage(1, 7, Samples.sampleRequest());
 
-    Flusher.Result result = flusher.flush(FlushTrigger.HTTP, batch, Map.of());
+    Flusher.Result result = flusher.flush(FlushTrigger.HTTP, buffer, batch, Map.of());
 
     assertThat(result).isInstanceOf(Flusher.Committed.class);
     Flusher.Committed committed = (Flusher.Committed) result;
@@ -127,7 +127,7 @@ class FlusherTest {
   void describesEachFileWithPartitionMetricsAndSortOrder() throws Exception {
     stage(0, 0, Samples.sampleRequest());
 
-    flusher.flush(FlushTrigger.SIZE, batch, Map.of());
+    flusher.flush(FlushTrigger.SIZE, buffer, batch, Map.of());
 
     table.refresh();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
@@ -152,7 +152,7 @@ class FlusherTest {
         .commit(List.of(), Map.of(0, 100L), Map.of(), "other", Map.of());
     stage(0, 41, Samples.sampleRequest());
 
-    Flusher.Result result = flusher.flush(FlushTrigger.REBALANCE, batch, Map.of());
+    Flusher.Result result = flusher.flush(FlushTrigger.REBALANCE, buffer, batch, Map.of());
 
     assertThat(result).isInstanceOf(Flusher.Fenced.class);
     assertThat(((Flusher.Fenced) result).recorded()).isEqualTo(Map.of(0, 100L));
@@ -165,13 +165,13 @@ class FlusherTest {
     stage(0, 41, Samples.sampleRequest());
     LocalFileIO.failWrites = true;
 
-    assertThatThrownBy(() -> flusher.flush(FlushTrigger.TIME, batch, Map.of()))
+    assertThatThrownBy(() -> flusher.flush(FlushTrigger.TIME, buffer, batch, Map.of()))
         .hasMessageContaining("simulated S3 outage");
     assertThat(buffer.countRows()).isEqualTo(staged.size());
     assertThat(journal.entries()).hasSize(1);
 
     LocalFileIO.failWrites = false;
-    Flusher.Result result = flusher.flush(FlushTrigger.TIME, batch, Map.of());
+    Flusher.Result result = flusher.flush(FlushTrigger.TIME, buffer, batch, Map.of());
 
     assertThat(result).isInstanceOf(Flusher.Committed.class);
     assertThat(journal.isEmpty()).isTrue();
@@ -186,7 +186,7 @@ class FlusherTest {
   @Test
   void settlesAttemptsLeftOpenByACrash() throws Exception {
     stage(0, 1, Samples.sampleRequest());
-    flusher.flush(FlushTrigger.HTTP, batch, Map.of());
+    flusher.flush(FlushTrigger.HTTP, buffer, batch, Map.of());
     table.refresh();
     String committedId = table.currentSnapshot().summary().get(OffsetsSummary.COMMIT_ID_KEY);
     Path orphan = Path.of(java.net.URI.create(table.location()).getPath()).resolve("data/orphan.parquet");
@@ -205,7 +205,7 @@ class FlusherTest {
   }
 
   private Flusher newFlusherWith(UploadJournal j) {
-    return new Flusher(buffer, new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {}),
+    return new Flusher(new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {}),
         j, 128L << 20, Optional.empty(), Clock.systemUTC(), "test-host");
   }
 }

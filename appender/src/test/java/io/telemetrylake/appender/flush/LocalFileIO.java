@@ -17,6 +17,11 @@ import org.apache.iceberg.io.OutputFile;
  */
 public final class LocalFileIO implements FileIO {
   public static volatile boolean failWrites;
+  /** When set, writes wait for it (a slow S3): a flush is caught in the middle of its upload. */
+  public static volatile java.util.concurrent.CountDownLatch holdWrites;
+  /** Writes waiting for {@link #holdWrites} now. */
+  public static final java.util.concurrent.atomic.AtomicInteger heldWrites =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** The catalog hands out {@code file:} URIs; the local helpers want paths. */
   private static String local(String location) {
@@ -32,6 +37,18 @@ public final class LocalFileIO implements FileIO {
   public OutputFile newOutputFile(String path) {
     if (failWrites) {
       throw new UncheckedIOException(new IOException("simulated S3 outage: cannot write " + path));
+    }
+    java.util.concurrent.CountDownLatch hold = holdWrites;
+    if (hold != null) {
+      heldWrites.incrementAndGet();
+      try {
+        hold.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UncheckedIOException(new IOException("interrupted while held"));
+      } finally {
+        heldWrites.decrementAndGet();
+      }
     }
     try {
       Files.createDirectories(Path.of(local(path)).getParent());

@@ -27,6 +27,8 @@ final class AppendScenario {
     long records = o.longValue("records", 3_000_000);
     int bufferMb = o.integer("buffer-mb", 100);
     int bufferSeconds = o.integer("buffer-seconds", 600);
+    // the appender's default APPENDER_DUCKDB_MEMORY_MB
+    int duckdbMemoryMb = o.integer("duckdb-memory-mb", 1024);
     int timeoutSeconds = o.integer("timeout", 1200);
     int fillThreads = o.integer("fill-threads", 2);
     o.checkAllRead();
@@ -35,7 +37,7 @@ final class AppendScenario {
     results.put("scenario", "append");
     results.put("machine_at_start", Report.machine());
     results.put("options", Map.of("records", records, "BUFFER_SIZE_MB", bufferMb, "BUFFER_TIME_SECONDS", bufferSeconds,
-        "profile", ctx.profiling().mode().name().toLowerCase()));
+        "APPENDER_DUCKDB_MEMORY_MB", duckdbMemoryMb, "profile", ctx.profiling().mode().name().toLowerCase()));
 
     try (BenchStack stack = BenchStack.start(ctx.repoRoot(), ctx.dataDir(), ctx.outDir(), ctx.profiling())) {
       String bootstrap = stack.devStack().kafkaBootstrap();
@@ -59,7 +61,8 @@ final class AppendScenario {
           "KAFKA_TOPIC", TOPIC,
           "APPENDER_GROUP_ID", "bench-append",
           "BUFFER_SIZE_MB", Integer.toString(bufferMb),
-          "BUFFER_TIME_SECONDS", Integer.toString(bufferSeconds));
+          "BUFFER_TIME_SECONDS", Integer.toString(bufferSeconds),
+          "APPENDER_DUCKDB_MEMORY_MB", Integer.toString(duckdbMemoryMb));
       long tLaunch = System.nanoTime();
       BenchStack.Service appender = stack.startAppender(settings);
       long pid = appender.pid();
