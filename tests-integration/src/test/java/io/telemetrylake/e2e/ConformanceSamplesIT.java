@@ -2,8 +2,6 @@ package io.telemetrylake.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetrylake.devstack.DevStack;
-import io.telemetrylake.devstack.DevStackExtension;
 import io.telemetrylake.otlp.OtlpEncoding;
 import io.telemetrylake.samples.OtlpSamples;
 import io.telemetrylake.table.LogRow;
@@ -17,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every OTLP/JSON conformance sample of the OpenTelemetry project lands in the table, value for value. */
-@ExtendWith(DevStackExtension.class)
+@ExtendWith(E2eStackExtension.class)
 class ConformanceSamplesIT {
   /** Stands for "no time in the record": the appender then uses the time Kafka took it. */
   private static final long NO_TIME = -1;
 
   @Test
-  void everyValidSampleLandsInTheTableWithTheRightValues(DevStack stack) throws Exception {
+  void everyValidSampleLandsInTheTableWithTheRightValues(E2eStack stack) throws Exception {
     long startMicros = System.currentTimeMillis() * 1000 - 1_000_000;
     List<LogRow> expected = new ArrayList<>();
     try (Lake lake = Lake.start(stack, "samples", Map.of())) {

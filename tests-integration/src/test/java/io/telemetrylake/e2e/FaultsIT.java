@@ -43,6 +43,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>{@code -Dfaults.scale=N} multiplies the load (soak mode); {@code -Dfaults.outage.seconds}
  * sets how long a server stays down (default 30, as an operator would see in practice).
  */
+// Local stack only (not in -Pcontainers): it kills and restarts child processes and servers.
 @ExtendWith(DevStackExtension.class)
 class FaultsIT {
   private static final int SCALE = Integer.getInteger("faults.scale", 1);
@@ -54,11 +55,11 @@ class FaultsIT {
   @Test
   void appenderKilledAgainAndAgainWhileFlushingLosesAndDuplicatesNothing(DevStack stack) throws Exception {
     // A short session timeout lets the restarted appender take the dead one's partitions quickly.
-    try (Lake lake = Lake.start(stack, "kill-appender", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
+    try (Lake lake = Lake.start(new LocalStack(stack), "kill-appender", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
         "KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000", "KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000"))) {
       Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(50 * SCALE), "--rate", "4000",
           "--connections", "2", "--batch", "200");
-      ManagedServer appender = lake.pipeline.appenders().get(0).server();
+      ManagedServer appender = pipeline(lake).appenders().get(0).server();
       SplittableRandom random = new SplittableRandom(42);
       int kills = 0;
       while (!load.isDone() && kills < 5 * SCALE) {
@@ -83,10 +84,10 @@ class FaultsIT {
 
   @Test
   void ingesterKilledUnderLoadKeepsEveryAcknowledgedRecord(DevStack stack) throws Exception {
-    try (Lake lake = Lake.start(stack, "kill-ingester", Map.of("BUFFER_TIME_SECONDS", "2"))) {
+    try (Lake lake = Lake.start(new LocalStack(stack), "kill-ingester", Map.of("BUFFER_TIME_SECONDS", "2"))) {
       Load load = Load.start(lake.logsUri(), tmp, "--count", Integer.toString(40_000 * SCALE), "--rate", "5000",
           "--connections", "4", "--batch", "250");
-      ManagedServer ingester = lake.pipeline.ingester();
+      ManagedServer ingester = pipeline(lake).ingester();
       await().atMost(Duration.ofSeconds(60)).until(() -> load.ackedIds().size() >= 5_000);
       ingester.kill();
       ingester.start();
@@ -97,20 +98,20 @@ class FaultsIT {
 
   @Test
   void brokerDownForAWhileMeans503NeverA500AndNothingAcknowledgedIsLost(DevStack stack) throws Exception {
-    try (Lake lake = Lake.start(stack, "broker-down", Map.of("BUFFER_TIME_SECONDS", "2", "INGESTER_PRODUCE_TIMEOUT_MS", "5000"))) {
+    try (Lake lake = Lake.start(new LocalStack(stack), "broker-down", Map.of("BUFFER_TIME_SECONDS", "2", "INGESTER_PRODUCE_TIMEOUT_MS", "5000"))) {
       Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(OUTAGE.toSeconds() + 25), "--rate", "1000",
           "--connections", "4", "--batch", "200");
       await().atMost(Duration.ofSeconds(60)).until(() -> load.ackedIds().size() >= 3_000);
       stack.kafka().stop();
       try {
         // The ingester says it is not ready for as long as the broker is away.
-        await().atMost(Duration.ofSeconds(30)).until(() -> lake.get(lake.pipeline.ingesterUri(), "/readyz").statusCode() == 503);
+        await().atMost(Duration.ofSeconds(30)).until(() -> lake.get(pipeline(lake).ingesterUri(), "/readyz").statusCode() == 503);
         await().during(OUTAGE.minusSeconds(5)).atMost(OUTAGE.plusSeconds(10))
-            .until(() -> lake.get(lake.pipeline.ingesterUri(), "/readyz").statusCode() == 503);
+            .until(() -> lake.get(pipeline(lake).ingesterUri(), "/readyz").statusCode() == 503);
       } finally {
         stack.kafka().start();
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> lake.get(lake.pipeline.ingesterUri(), "/readyz").statusCode() == 200);
+      await().atMost(Duration.ofSeconds(60)).until(() -> lake.get(pipeline(lake).ingesterUri(), "/readyz").statusCode() == 200);
       assertThat(load.await()).isZero();
       Map<String, Long> statuses = statuses(load);
       assertThat(statuses).containsKey("503").doesNotContainKey("500").doesNotContainKey("io-error");
@@ -130,7 +131,7 @@ class FaultsIT {
   }
 
   private void serverDownForAWhile(DevStack stack, ManagedServer server, String name) throws Exception {
-    try (Lake lake = Lake.start(stack, name + "-down", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
+    try (Lake lake = Lake.start(new LocalStack(stack), name + "-down", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
         "APPENDER_MAX_STAGED_MB", "4"))) {
       Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(OUTAGE.toSeconds() + 20), "--rate", "3000",
           "--connections", "2", "--batch", "200");
@@ -156,14 +157,14 @@ class FaultsIT {
 
   @Test
   void appendersJoiningAndLeavingUnderLoadKeepExactlyOnce(DevStack stack) throws Exception {
-    try (Lake lake = Lake.start(stack, "scale", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
+    try (Lake lake = Lake.start(new LocalStack(stack), "scale", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
         "KAFKA_TOPIC_PARTITIONS", "6"))) {
       Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(40 * SCALE), "--rate", "2000",
           "--connections", "3", "--batch", "200");
       await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 2_000);
-      Pipeline.Appender second = lake.pipeline.startAppender(Map.of());
+      Pipeline.Appender second = pipeline(lake).startAppender(Map.of());
       awaitProgress(lake, load, 3_000);
-      Pipeline.Appender third = lake.pipeline.startAppender(Map.of());
+      Pipeline.Appender third = pipeline(lake).startAppender(Map.of());
       awaitProgress(lake, load, 3_000);
       second.server().stop(); // leaves gracefully: flushes, then its partitions move
       awaitProgress(lake, load, 3_000);
@@ -177,13 +178,13 @@ class FaultsIT {
 
   @Test
   void overloadGetsOnly200And429WithBoundedMemory(DevStack stack) throws Exception {
-    try (Lake lake = Lake.start(stack, "overload", Map.of("INGESTER_MAX_INFLIGHT_BYTES", Integer.toString(2 * 1024 * 1024),
+    try (Lake lake = Lake.start(new LocalStack(stack), "overload", Map.of("INGESTER_MAX_INFLIGHT_BYTES", Integer.toString(2 * 1024 * 1024),
         "INGESTER_KAFKA_LINGER_MS", "50"))) {
       Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(15L * SCALE), "--connections", "16",
           "--batch", "1000", "--pool", "16", "--max-retries", "0");
       AtomicLong rss = new AtomicLong();
       await().atMost(Duration.ofSeconds(60L * SCALE + 60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-        rss.accumulateAndGet(rssBytes(lake.pipeline.ingester()), Math::max);
+        rss.accumulateAndGet(rssBytes(pipeline(lake).ingester()), Math::max);
         return load.isDone();
       });
       long peakRss = rss.get();
@@ -195,6 +196,15 @@ class FaultsIT {
       report(String.format("ingester overload (16 connections, 2 MiB in-flight bound): statuses %s, peak RSS %d MiB, %s",
           statuses, peakRss >> 20, load.summary().trim()));
     }
+  }
+
+  private static DevStack stack(Lake lake) {
+    return ((LocalStack) lake.stack).devStack();
+  }
+
+  /** The child processes behind the lake, for killing, restarting and adding them. */
+  private static Pipeline pipeline(Lake lake) {
+    return ((LocalStack.LocalServices) lake.services).pipeline();
   }
 
   // ---- checks
@@ -289,11 +299,11 @@ class FaultsIT {
     String prefix = location.substring(location.indexOf('/') + 1) + "/data/";
     Set<String> orphans = new HashSet<>();
     try (S3Client s3 = S3Client.builder()
-        .endpointOverride(lake.stack.s3Endpoint())
+        .endpointOverride(stack(lake).s3Endpoint())
         .forcePathStyle(true)
-        .region(Region.of(lake.stack.s3Region()))
+        .region(Region.of(stack(lake).s3Region()))
         .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(lake.stack.s3AccessKey(), lake.stack.s3SecretKey())))
+            AwsBasicCredentials.create(stack(lake).s3AccessKey(), stack(lake).s3SecretKey())))
         .build()) {
       for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build()).contents()) {
         String path = "s3://" + bucket + "/" + o.key();

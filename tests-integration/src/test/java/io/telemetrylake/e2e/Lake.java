@@ -2,8 +2,6 @@ package io.telemetrylake.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.telemetrylake.devstack.DevStack;
-import io.telemetrylake.devstack.Pipeline;
 import io.telemetrylake.otlp.OtlpEncoding;
 import io.telemetrylake.samples.FuzzInputs;
 import io.telemetrylake.table.LogRow;
@@ -27,21 +25,21 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.rest.RESTCatalog;
 
 /**
- * One pipeline (ingester + appender processes) on the shared stack, with its own topic and table,
+ * One pipeline (ingester + appender) on the shared stack, with its own topic and table,
  * and the client-side helpers the end-to-end tests need: post, flush, read the table back through
  * Iceberg's own reader.
  */
 final class Lake implements AutoCloseable {
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  final DevStack stack;
-  final Pipeline pipeline;
+  final E2eStack stack;
+  final E2eStack.Services services;
   final String topic;
   final String namespace = "otel";
   final String table;
   final RESTCatalog catalog;
 
-  private Lake(DevStack stack, Map<String, String> settings, String name) {
+  private Lake(E2eStack stack, Map<String, String> settings, String name) {
     this.stack = stack;
     this.topic = name;
     this.table = name.replace('-', '_');
@@ -51,34 +49,25 @@ final class Lake implements AutoCloseable {
     env.put("ICEBERG_TABLE", table);
     env.put("ICEBERG_NAMESPACE", namespace);
     env.putAll(settings);
-    this.pipeline = Pipeline.start(stack, Pipeline.repoRootFromModule(), env);
+    this.services = stack.startServices(env);
     this.catalog = new RESTCatalog();
-    catalog.initialize("e2e", catalogProperties(stack));
+    catalog.initialize("e2e", stack.catalogProperties());
   }
 
-  static Lake start(DevStack stack, String prefix, Map<String, String> settings) {
+  static Lake start(E2eStack stack, String prefix, Map<String, String> settings) {
     return new Lake(stack, settings, prefix + "-" + UUID.randomUUID().toString().substring(0, 8));
   }
 
-  static Map<String, String> catalogProperties(DevStack stack) {
-    Map<String, String> props = new HashMap<>();
-    props.put("uri", stack.catalogUri().toString());
-    props.put("warehouse", stack.warehouse());
-    props.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
-    props.put("s3.endpoint", stack.s3Endpoint().toString());
-    props.put("s3.path-style-access", "true");
-    props.put("s3.access-key-id", stack.s3AccessKey());
-    props.put("s3.secret-access-key", stack.s3SecretKey());
-    props.put("client.region", stack.s3Region());
-    return props;
+  URI ingesterUri() {
+    return services.ingesterUri();
   }
 
   URI logsUri() {
-    return pipeline.ingesterUri().resolve("/v1/logs");
+    return ingesterUri().resolve("/v1/logs");
   }
 
   URI appenderUri() {
-    return pipeline.appenders().get(0).uri();
+    return services.appenderUris().get(0);
   }
 
   HttpResponse<byte[]> post(byte[] body, OtlpEncoding encoding, boolean gzip) throws IOException, InterruptedException {
@@ -202,7 +191,7 @@ final class Lake implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    pipeline.stop();
+    services.close();
     catalog.close();
   }
 }

@@ -11,8 +11,6 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.resources.Resource;
-import io.telemetrylake.devstack.DevStack;
-import io.telemetrylake.devstack.DevStackExtension;
 import io.telemetrylake.otlp.OtlpEncoding;
 import io.telemetrylake.otlp.OtlpJsonEncoder;
 import io.telemetrylake.table.LogRow;
@@ -33,15 +31,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The pipeline as users run it: real Kafka, S3 and catalog, the ingester and the appender as
- * separate processes, logs over HTTP, and the table read back with Iceberg's own reader.
+ * separate processes (or containers, with {@code -Pcontainers}), logs over HTTP, and the table read
+ * back with Iceberg's own reader.
  */
-@ExtendWith(DevStackExtension.class)
+@ExtendWith(E2eStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineIT {
   Lake lake;
 
   @BeforeAll
-  void start(DevStack stack) {
+  void start(E2eStack stack) {
     lake = Lake.start(stack, "e2e", Map.of());
   }
 
@@ -106,23 +105,22 @@ class PipelineIT {
   void answersOperatorsOnStatsAndMetrics() throws Exception {
     assertThat(lake.get(lake.appenderUri(), "/stats").body())
         .contains("buffer_records").contains("buffer_size_bytes").contains("time_since_last_flush_seconds");
-    assertThat(lake.get(lake.pipeline.ingesterUri(), "/metrics").body()).contains("ingester_requests_total");
+    assertThat(lake.get(lake.ingesterUri(), "/metrics").body()).contains("ingester_requests_total");
     assertThat(lake.get(lake.appenderUri(), "/metrics").statusCode()).isEqualTo(200);
-    assertThat(lake.get(lake.pipeline.ingesterUri(), "/readyz").statusCode()).isEqualTo(200);
+    assertThat(lake.get(lake.ingesterUri(), "/readyz").statusCode()).isEqualTo(200);
     assertThat(lake.get(lake.appenderUri(), "/healthz").statusCode()).isEqualTo(200);
   }
 
   @Test
   void secretsNeverAppearInLogsStatsOrMetrics() throws Exception {
-    String secret = lake.stack.s3SecretKey();
+    String secret = lake.stack.catalogProperties().get("s3.secret-access-key");
     lake.flush();
     StringBuilder everything = new StringBuilder();
-    everything.append(java.nio.file.Files.readString(lake.pipeline.ingester().logFile()));
-    everything.append(java.nio.file.Files.readString(lake.pipeline.appenders().get(0).server().logFile()));
+    everything.append(lake.services.logs());
     everything.append(lake.get(lake.appenderUri(), "/stats").body());
     everything.append(lake.get(lake.appenderUri(), "/metrics").body());
     everything.append(lake.get(lake.appenderUri(), "/readyz").body());
-    everything.append(lake.get(lake.pipeline.ingesterUri(), "/metrics").body());
+    everything.append(lake.get(lake.ingesterUri(), "/metrics").body());
 
     assertThat(everything.toString()).contains("flush").doesNotContain(secret);
   }

@@ -1,0 +1,39 @@
+package io.telemetrylake.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the end-to-end tests run the pipeline: local child processes ({@link LocalStack}) or
+ * container images ({@link ContainerStack}). The tests only see endpoints, so the same suite runs
+ * against both.
+ */
+interface E2eStack {
+
+  /** Properties for the test's own Iceberg REST catalog client, reachable from the test JVM. */
+  Map<String, String> catalogProperties();
+
+  /**
+   * Starts the ingester and one appender with {@code settings} (the services' own environment
+   * variables: KAFKA_TOPIC, ICEBERG_TABLE, buffer sizes, ...) on top of the stack's endpoints, and
+   * waits until both are ready.
+   */
+  Services startServices(Map<String, String> settings);
+
+  /** One running ingester and its appender(s); closing stops them (the stack keeps running). */
+  interface Services extends AutoCloseable {
+    /** Base URI of the ingester ({@code /v1/logs}, {@code /metrics}, ...). */
+    URI ingesterUri();
+
+    /** Admin URIs of the appenders, the first one first. */
+    List<URI> appenderUris();
+
+    /** Everything the services have logged so far. */
+    String logs() throws IOException;
+
+    @Override
+    void close();
+  }
+}
