@@ -34,8 +34,6 @@ import org.duckdb.DuckDBConnection;
 public final class StagingBuffer implements AutoCloseable {
   static final String DATABASE_FILE = "staging.duckdb";
   static final long MICROS_PER_DAY = 86_400_000_000L;
-  /** Above any staged batch (the hard cap is a few hundred MB of Kafka values). */
-  static final String CHECKPOINT_THRESHOLD = "8GB";
 
   private final Path dir;
   private final DuckDBConnection connection;
@@ -73,10 +71,6 @@ public final class StagingBuffer implements AutoCloseable {
         s.execute("SET TimeZone = 'UTC'");
         s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
         s.execute("SET temp_directory = '" + sqlString(dir.resolve("tmp").toString()) + "'");
-        // Rows stay in the write-ahead log (on disk) until clear() checkpoints the emptied tables.
-        // With DuckDB's 16 MB default, staging checkpointed (compressed) every few seconds only for
-        // the COPY to decompress it again: a third of the staging CPU (docs/BENCHMARKS.md).
-        s.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
         s.execute(
             "CREATE TABLE resources (kafka_partition INTEGER, id BIGINT, service_name VARCHAR,"
                 + " deployment_environment VARCHAR, host_name VARCHAR,"
