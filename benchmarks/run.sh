@@ -4,6 +4,7 @@
 #   benchmarks/run.sh ingest [options]          lake send -> ingester -> Kafka vs a bare producer
 #   benchmarks/run.sh append [options]          a pre-filled topic drained by one appender
 #   benchmarks/run.sh freshness [options]       delay from a record's 200 to its row in the table
+#   benchmarks/run.sh copy [requests] [rounds]  the flush's COPY to Parquet and variants, CPU per row
 #   benchmarks/run.sh build                     build what the commands above run
 # e2e options: --profile none|async|jfr, --out DIR, --data-dir DIR, --services-repo DIR, and per scenario:
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
@@ -20,7 +21,7 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
 fi
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
@@ -48,6 +49,11 @@ case "${1:-}" in
     ensure_built
     exec "$JAVA" -Xmx1g -XX:+UseParallelGC -Dlake.repo="$REPO" -cp "$JAR" \
       io.telemetrylake.benchmarks.e2e.E2eMain "$@"
+    ;;
+  copy)
+    shift
+    ensure_built
+    exec "$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.telemetrylake.appender.stage.CopyVariants "$@"
     ;;
   build)
     build

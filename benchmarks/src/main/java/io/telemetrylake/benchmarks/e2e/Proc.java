@@ -9,14 +9,14 @@ import java.util.List;
  * What Linux's /proc says about a process: CPU time (user + system, all threads) and resident
  * memory. Reading /proc costs the measured process nothing, unlike attaching to it.
  */
-final class Proc {
+public final class Proc {
   /** USER_HZ: the unit of the times in /proc/PID/stat; 100 on every Linux this runs on. */
   static final long TICKS_PER_SECOND = ticksPerSecond();
 
   private Proc() {}
 
   /** CPU time of {@code pid} so far, in nanoseconds; -1 when the process is gone. */
-  static long cpuNanos(long pid) {
+  public static long cpuNanos(long pid) {
     String[] f = statFields(pid);
     if (f == null) {
       return -1;
