@@ -266,6 +266,42 @@ class PollLoopTest {
     assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "20");
   }
 
+  @Test
+  void aRevocationWaitsForTheRunningFlushThenCommitsTheRestBeforeLettingGo() throws Exception {
+    start(1_000, 100_000);
+    LocalFileIO.holdWrites = new CountDownLatch(1);
+    add(P0, 0, 10);
+    await().atMost(Duration.ofSeconds(10)).until(() -> LocalFileIO.heldWrites.get() == 1);
+    add(P0, 1, 10);
+    awaitStaged(2);
+
+    // partition 0 moves away while its first batch is still uploading
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P1)));
+    LocalFileIO.holdWrites.countDown();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> status.stats().partitions().keySet().equals(java.util.Set.of(1)));
+    assertThat(committedOffsetsInOrder()).containsExactly("{\"0\":1}", "{\"0\":2}");
+    assertThat(status.stats().bufferRecords()).isZero();
+  }
+
+  @Test
+  void stoppingWaitsForTheRunningFlushThenCommitsTheRest() throws Exception {
+    start(1_000, 100_000);
+    LocalFileIO.holdWrites = new CountDownLatch(1);
+    add(P0, 0, 10);
+    await().atMost(Duration.ofSeconds(10)).until(() -> LocalFileIO.heldWrites.get() == 1);
+    add(P1, 0, 10);
+    awaitStaged(2);
+
+    loop.stop();
+    LocalFileIO.holdWrites.countDown();
+    thread.join(TimeUnit.SECONDS.toMillis(30));
+
+    assertThat(thread.isAlive()).isFalse();
+    assertThat(committedOffsetsInOrder()).containsExactly("{\"0\":1}", "{\"0\":1,\"1\":1}");
+    assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "20");
+  }
+
   /** The offsets each snapshot recorded, oldest first. */
   private List<String> committedOffsetsInOrder() {
     List<String> out = new ArrayList<>();
