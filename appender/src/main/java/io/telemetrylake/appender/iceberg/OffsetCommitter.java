@@ -143,7 +143,7 @@ public final class OffsetCommitter {
         pause(retries);
         continue;
       }
-      return new Committed(committedSnapshotId(commitId), merged, retries);
+      return new Committed(committedSnapshotId(ops.current(), commitId), merged, retries);
     }
   }
 
@@ -161,16 +161,21 @@ public final class OffsetCommitter {
     }
   }
 
-  /** Finds our snapshot after a successful commit (others may have committed since). */
-  private long committedSnapshotId(String commitId) {
-    table.refresh();
-    for (Snapshot s = table.currentSnapshot(); s != null; ) {
+  /**
+   * Finds our snapshot in the metadata the commit answered with. No catalog request here: once
+   * the commit went through, a failure (the catalog going down a moment later) must not read as
+   * "nothing committed", or the caller would delete files the table now references. If the
+   * snapshot is not there, the outcome is left open, which keeps the files.
+   */
+  private static long committedSnapshotId(TableMetadata current, String commitId) {
+    for (Snapshot s = current.currentSnapshot(); s != null; ) {
       if (commitId.equals(s.summary().get(OffsetsSummary.COMMIT_ID_KEY))) {
         return s.snapshotId();
       }
-      s = s.parentId() == null ? null : table.snapshot(s.parentId());
+      s = s.parentId() == null ? null : current.snapshot(s.parentId());
     }
-    throw new IllegalStateException("committed snapshot of " + commitId + " not found");
+    throw new CommitUnknownException(
+        commitId, new IllegalStateException("the committed metadata does not show " + commitId));
   }
 
   private void pause(int attempt) {

@@ -7,16 +7,24 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionData;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.encryption.EncryptionManager;
+import org.apache.iceberg.exceptions.RESTException;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.LocationProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +63,77 @@ class OffsetCommitterTest {
         .withRecordCount(3)
         .withPartition(partition)
         .build());
+  }
+
+  @Test
+  void aCatalogThatGoesDownRightAfterTheCommitDoesNotMakeTheCommitLookFailed() {
+    // refreshes fail once the commit has gone through, as when the catalog dies a moment later
+    CatalogDownAfterCommit ops = new CatalogDownAfterCommit(((HasTableOperations) table).operations());
+    Table flaky = new BaseTable(ops, table.name());
+
+    OffsetCommitter.Outcome outcome =
+        committer(flaky).commit(oneFile(table, "a"), Map.of(0, 5L), Map.of(), "attempt-1", Map.of());
+
+    assertThat(ops.committed).isTrue();
+    assertThat(outcome).isInstanceOf(OffsetCommitter.Committed.class);
+    table.refresh();
+    assertThat(((OffsetCommitter.Committed) outcome).snapshotId())
+        .isEqualTo(table.currentSnapshot().snapshotId());
+    assertThat(TableOffsets.containsCommit(table, "attempt-1")).isTrue();
+  }
+
+  /** Delegates to the real operations; {@code refresh()} fails after a commit. */
+  private static final class CatalogDownAfterCommit implements TableOperations {
+    private final TableOperations delegate;
+    volatile boolean committed;
+
+    CatalogDownAfterCommit(TableOperations delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public TableMetadata current() {
+      return delegate.current();
+    }
+
+    @Override
+    public TableMetadata refresh() {
+      if (committed) {
+        throw new RESTException("Error occurred while processing GET request (catalog down)");
+      }
+      return delegate.refresh();
+    }
+
+    @Override
+    public void commit(TableMetadata base, TableMetadata metadata) {
+      delegate.commit(base, metadata);
+      committed = true;
+    }
+
+    @Override
+    public FileIO io() {
+      return delegate.io();
+    }
+
+    @Override
+    public EncryptionManager encryption() {
+      return delegate.encryption();
+    }
+
+    @Override
+    public String metadataFileLocation(String fileName) {
+      return delegate.metadataFileLocation(fileName);
+    }
+
+    @Override
+    public LocationProvider locationProvider() {
+      return delegate.locationProvider();
+    }
+
+    @Override
+    public long newSnapshotId() {
+      return delegate.newSnapshotId();
+    }
   }
 
   @Test
