@@ -341,7 +341,8 @@ public final class PollLoop implements Runnable {
       return FlushReport.empty(trigger, clock.millis());
     }
     slot.buffer.seal();
-    return settle(slot, trigger, start, attempt(slot, trigger, positions.expected(slot.batch.partitions().keySet())));
+    Map<Integer, Long> expected = positions.expected(slot.batch.partitions().keySet());
+    return settle(slot, trigger, start, attempt(slot, trigger, expected));
   }
 
   /**

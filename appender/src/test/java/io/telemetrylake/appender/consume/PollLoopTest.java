@@ -279,7 +279,8 @@ class PollLoopTest {
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(P1)));
     LocalFileIO.holdWrites.countDown();
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> status.stats().partitions().keySet().equals(java.util.Set.of(1)));
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> status.stats().partitions().keySet().equals(java.util.Set.of(1)));
     assertThat(committedOffsetsInOrder()).containsExactly("{\"0\":1}", "{\"0\":2}");
     assertThat(status.stats().bufferRecords()).isZero();
   }
