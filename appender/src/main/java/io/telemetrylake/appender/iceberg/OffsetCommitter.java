@@ -143,7 +143,7 @@ public final class OffsetCommitter {
         pause(retries);
         continue;
       }
-      return new Committed(committedSnapshotId(ops.current(), commitId), merged, retries);
+      return new Committed(committedSnapshotId(ops, commitId), merged, retries);
     }
   }
 
@@ -162,12 +162,18 @@ public final class OffsetCommitter {
   }
 
   /**
-   * Finds our snapshot in the metadata the commit answered with. No catalog request here: once
-   * the commit went through, a failure (the catalog going down a moment later) must not read as
-   * "nothing committed", or the caller would delete files the table now references. If the
-   * snapshot is not there, the outcome is left open, which keeps the files.
+   * Finds our snapshot in the metadata the commit answered with (a REST commit's response; other
+   * catalogs may reload it). Once the commit went through, no failure here may read as "nothing
+   * committed", or the caller would delete files the table now references: anything that goes
+   * wrong leaves the outcome open, which keeps the files.
    */
-  private static long committedSnapshotId(TableMetadata current, String commitId) {
+  private static long committedSnapshotId(TableOperations ops, String commitId) {
+    TableMetadata current;
+    try {
+      current = ops.current();
+    } catch (RuntimeException e) {
+      throw new CommitUnknownException(commitId, e);
+    }
     for (Snapshot s = current.currentSnapshot(); s != null; ) {
       if (commitId.equals(s.summary().get(OffsetsSummary.COMMIT_ID_KEY))) {
         return s.snapshotId();
