@@ -2,9 +2,6 @@ package io.telemetrylake.appender.iceberg;
 
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
-import org.apache.iceberg.encryption.EncryptionManager;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.LocationProvider;
 
 /**
  * Table operations that keep answering {@code refresh()} with the metadata the fence check read,
@@ -19,13 +16,12 @@ import org.apache.iceberg.io.LocationProvider;
  * anything else was committed in between. Every retry Iceberg might make fails the same way, so
  * the table's {@code commit.retry.num-retries} cannot reintroduce the problem either.
  */
-final class PinnedOperations implements TableOperations {
-  private final TableOperations delegate;
+final class PinnedOperations extends ForwardingTableOperations {
   private final TableMetadata base;
   private volatile boolean committed;
 
   PinnedOperations(TableOperations delegate, TableMetadata base) {
-    this.delegate = delegate;
+    super(delegate);
     this.base = base;
   }
 
@@ -43,40 +39,5 @@ final class PinnedOperations implements TableOperations {
   public void commit(TableMetadata commitBase, TableMetadata metadata) {
     delegate.commit(commitBase, metadata);
     committed = true;
-  }
-
-  @Override
-  public FileIO io() {
-    return delegate.io();
-  }
-
-  @Override
-  public EncryptionManager encryption() {
-    return delegate.encryption();
-  }
-
-  @Override
-  public String metadataFileLocation(String fileName) {
-    return delegate.metadataFileLocation(fileName);
-  }
-
-  @Override
-  public LocationProvider locationProvider() {
-    return delegate.locationProvider();
-  }
-
-  @Override
-  public TableOperations temp(TableMetadata uncommittedMetadata) {
-    return delegate.temp(uncommittedMetadata);
-  }
-
-  @Override
-  public long newSnapshotId() {
-    return delegate.newSnapshotId();
-  }
-
-  @Override
-  public boolean requireStrictCleanup() {
-    return delegate.requireStrictCleanup();
   }
 }

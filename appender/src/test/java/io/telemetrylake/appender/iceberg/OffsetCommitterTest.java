@@ -20,11 +20,8 @@ import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.encryption.EncryptionManager;
 import org.apache.iceberg.exceptions.RESTException;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.LocationProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,18 +79,12 @@ class OffsetCommitterTest {
     assertThat(TableOffsets.containsCommit(table, "attempt-1")).isTrue();
   }
 
-  /** Delegates to the real operations; {@code refresh()} fails after a commit. */
-  private static final class CatalogDownAfterCommit implements TableOperations {
-    private final TableOperations delegate;
+  /** The real operations, except that {@code refresh()} fails after a commit. */
+  private static final class CatalogDownAfterCommit extends ForwardingTableOperations {
     volatile boolean committed;
 
     CatalogDownAfterCommit(TableOperations delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public TableMetadata current() {
-      return delegate.current();
+      super(delegate);
     }
 
     @Override
@@ -108,31 +99,6 @@ class OffsetCommitterTest {
     public void commit(TableMetadata base, TableMetadata metadata) {
       delegate.commit(base, metadata);
       committed = true;
-    }
-
-    @Override
-    public FileIO io() {
-      return delegate.io();
-    }
-
-    @Override
-    public EncryptionManager encryption() {
-      return delegate.encryption();
-    }
-
-    @Override
-    public String metadataFileLocation(String fileName) {
-      return delegate.metadataFileLocation(fileName);
-    }
-
-    @Override
-    public LocationProvider locationProvider() {
-      return delegate.locationProvider();
-    }
-
-    @Override
-    public long newSnapshotId() {
-      return delegate.newSnapshotId();
     }
   }
 
