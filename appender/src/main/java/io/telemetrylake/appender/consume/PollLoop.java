@@ -468,7 +468,7 @@ public final class PollLoop implements Runnable {
   }
 
   private void applyPause() {
-    long staged = held.batch.bytes() + active.batch.bytes();
+    long staged = stagedBytes();
     // while a flush runs, the active batch stops at the flush size: files stay the size set
     boolean full = background != null && policy.sizeReached(active.batch.bytes());
     boolean cap = policy.atHardCap(staged);
@@ -565,14 +565,14 @@ public final class PollLoop implements Runnable {
               lag));
     }
     long records = held.batch.records() + active.batch.records();
-    long bytes = held.batch.bytes() + active.batch.bytes();
+    long bytes = stagedBytes();
     metrics.lag(lags);
     metrics.buffer(records, bytes);
     double sinceFlush = Duration.between(lastFlushAt, clock.instant()).toMillis() / 1000.0;
     status.publish(
         new StatsSnapshot(
             records,
-            held.batch.rows() + active.batch.rows(),
+            stagedRows(),
             bytes,
             sinceFlush,
             lastFlush,
@@ -591,18 +591,18 @@ public final class PollLoop implements Runnable {
       if (!fatal) {
         settleBackground(true);
       }
-      if (!fatal && !(held.isEmpty() && active.isEmpty())) {
+      if (!fatal && !nothingStaged()) {
         Instant deadline = clock.instant().plus(shutdownTimeout);
         consumer.pause(consumer.assignment());
         while (true) {
           last = flushAll(FlushTrigger.SHUTDOWN);
-          if (last.outcome() != FlushReport.Outcome.FAILED || (held.isEmpty() && active.isEmpty())) {
+          if (last.outcome() != FlushReport.Outcome.FAILED || nothingStaged()) {
             break;
           }
           if (!clock.instant().plus(Duration.ofSeconds(1)).isBefore(deadline)) {
             LOG.warn(
                 "giving up the shutdown flush: {} staged rows are read again on restart",
-                held.batch.rows() + active.batch.rows());
+                stagedRows());
             break;
           }
           sleepQuietly(Duration.ofSeconds(1));
@@ -631,6 +631,19 @@ public final class PollLoop implements Runnable {
       publishStats();
       LOG.info("poll loop stopped");
     }
+  }
+
+  private boolean nothingStaged() {
+    return held.isEmpty() && active.isEmpty();
+  }
+
+  /** Kafka value bytes in both buffers. */
+  private long stagedBytes() {
+    return held.batch.bytes() + active.batch.bytes();
+  }
+
+  private long stagedRows() {
+    return held.batch.rows() + active.batch.rows();
   }
 
   /** After a fatal error a flush may still run: let it end before its buffer is closed. */

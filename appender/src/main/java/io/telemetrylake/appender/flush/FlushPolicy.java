@@ -47,7 +47,7 @@ public final class FlushPolicy {
     if (oldestStaged.isEmpty() || now.isBefore(retryNotBefore)) {
       return Optional.empty();
     }
-    if (stagedBytes >= sizeBytes) {
+    if (sizeReached(stagedBytes)) {
       return Optional.of(FlushTrigger.SIZE);
     }
     if (!now.isBefore(oldestStaged.get().plus(maxAge))) {

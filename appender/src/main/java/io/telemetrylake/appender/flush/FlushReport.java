@@ -1,7 +1,10 @@
 package io.telemetrylake.appender.flush;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a flush did: the answer of POST /flush and {@code last_flush} of /stats.
@@ -66,11 +69,11 @@ public record FlushReport(
     if (next.outcome == Outcome.EMPTY) {
       return this;
     }
-    Map<Integer, Long> mergedOffsets = new java.util.TreeMap<>(offsets);
+    Map<Integer, Long> mergedOffsets = new TreeMap<>(offsets);
     mergedOffsets.putAll(next.offsets);
-    List<Integer> mergedFenced = new java.util.ArrayList<>(fencedPartitions);
+    List<Integer> mergedFenced = new ArrayList<>(fencedPartitions);
     next.fencedPartitions.stream().filter(p -> !mergedFenced.contains(p)).forEach(mergedFenced::add);
-    Map<String, Long> mergedPhases = new java.util.LinkedHashMap<>(phasesMs);
+    Map<String, Long> mergedPhases = new LinkedHashMap<>(phasesMs);
     next.phasesMs.forEach((k, v) -> mergedPhases.merge(k, v, Long::sum));
     return new FlushReport(
         next.trigger,

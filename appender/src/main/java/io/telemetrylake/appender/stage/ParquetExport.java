@@ -79,7 +79,7 @@ public final class ParquetExport {
           + jsonMap("scope_attributes")
           + " AS scope_attributes) FROM resources)";
 
-  private static String jsonMap(String column) {
+  static String jsonMap(String column) {
     return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
   }
 

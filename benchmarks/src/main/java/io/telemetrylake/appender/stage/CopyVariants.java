@@ -42,13 +42,13 @@ public final class CopyVariants {
     v.put("snappy", sql -> sql.replace("COMPRESSION zstd, COMPRESSION_LEVEL 1", "COMPRESSION snappy"));
     v.put("maps-cast-per-row", sql -> sql
         .replace(ParquetExport.RESOURCES_AS_MAPS, "resources")
-        .replace("s.resource_attributes AS", jsonMap("s.resource_attributes") + " AS")
-        .replace("s.scope_attributes AS", jsonMap("s.scope_attributes") + " AS"));
+        .replace("s.resource_attributes AS", ParquetExport.jsonMap("s.resource_attributes") + " AS")
+        .replace("s.scope_attributes AS", ParquetExport.jsonMap("s.scope_attributes") + " AS"));
     v.put("no-sort", sql -> sql.replaceAll(" ORDER BY [^)]*", ""));
     v.put("log-cast-after-sort", CopyVariants::castLogAttributesAfterSort);
-    v.put("no-log-attributes", sql -> sql.replace(jsonMap("r.log_attributes"), NULL_MAP));
+    v.put("no-log-attributes", sql -> sql.replace(ParquetExport.jsonMap("r.log_attributes"), NULL_MAP));
     v.put("no-maps", sql -> sql
-        .replace(jsonMap("r.log_attributes"), NULL_MAP)
+        .replace(ParquetExport.jsonMap("r.log_attributes"), NULL_MAP)
         .replace("s.resource_attributes AS", NULL_MAP + " AS")
         .replace("s.scope_attributes AS", NULL_MAP + " AS"));
     return v;
@@ -58,17 +58,14 @@ public final class CopyVariants {
   static String castLogAttributesAfterSort(String sql) {
     int open = sql.indexOf('(') + 1;
     int close = sql.lastIndexOf(") TO '");
-    String select = sql.substring(open, close).replace(jsonMap("r.log_attributes"), "r.log_attributes");
+    String select = sql.substring(open, close).replace(ParquetExport.jsonMap("r.log_attributes"), "r.log_attributes");
     return sql.substring(0, open)
-        + "SELECT * REPLACE (" + jsonMap("log_attributes") + " AS log_attributes) FROM (" + select + ")"
+        + "SELECT * REPLACE (" + ParquetExport.jsonMap("log_attributes") + " AS log_attributes) FROM (" + select + ")"
         + sql.substring(close);
   }
 
   private static final String NULL_MAP = "CAST(NULL AS MAP(VARCHAR, VARCHAR))";
 
-  private static String jsonMap(String column) {
-    return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
-  }
 
   public static void main(String[] args) throws Exception {
     int requests = args.length > 0 ? Integer.parseInt(args[0]) : 720;
