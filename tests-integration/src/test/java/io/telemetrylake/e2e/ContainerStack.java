@@ -133,16 +133,9 @@ final class ContainerStack implements E2eStack, AutoCloseable {
 
   @Override
   public Map<String, String> catalogProperties() {
-    Map<String, String> props = new HashMap<>();
-    props.put("uri", "http://" + catalog.getHost() + ":" + catalog.getMappedPort(8181));
-    props.put("warehouse", WAREHOUSE);
-    props.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
-    props.put("s3.endpoint", minioFromHost().toString());
-    props.put("s3.path-style-access", "true");
-    props.put("s3.access-key-id", ACCESS_KEY);
-    props.put("s3.secret-access-key", SECRET_KEY);
-    props.put("client.region", REGION);
-    return props;
+    URI catalogFromHost = URI.create("http://" + catalog.getHost() + ":" + catalog.getMappedPort(8181));
+    return E2eStack.readerProperties(
+        catalogFromHost, WAREHOUSE, minioFromHost(), ACCESS_KEY, SECRET_KEY, REGION);
   }
 
   @Override

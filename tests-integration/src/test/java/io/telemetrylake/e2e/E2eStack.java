@@ -2,6 +2,7 @@ package io.telemetrylake.e2e;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,21 @@ interface E2eStack {
 
   /** Properties for the test's own Iceberg REST catalog client, reachable from the test JVM. */
   Map<String, String> catalogProperties();
+
+  /** A REST catalog client's properties for a warehouse on path-style S3, as both stacks have. */
+  static Map<String, String> readerProperties(
+      URI catalog, String warehouse, URI s3, String accessKey, String secretKey, String region) {
+    Map<String, String> props = new HashMap<>();
+    props.put("uri", catalog.toString());
+    props.put("warehouse", warehouse);
+    props.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+    props.put("s3.endpoint", s3.toString());
+    props.put("s3.path-style-access", "true");
+    props.put("s3.access-key-id", accessKey);
+    props.put("s3.secret-access-key", secretKey);
+    props.put("client.region", region);
+    return props;
+  }
 
   /**
    * Starts the ingester and one appender with {@code settings} (the services' own environment

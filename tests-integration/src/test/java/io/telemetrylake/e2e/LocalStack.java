@@ -5,7 +5,6 @@ import io.telemetrylake.devstack.Pipeline;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,16 +13,8 @@ record LocalStack(DevStack devStack) implements E2eStack {
 
   @Override
   public Map<String, String> catalogProperties() {
-    Map<String, String> props = new HashMap<>();
-    props.put("uri", devStack.catalogUri().toString());
-    props.put("warehouse", devStack.warehouse());
-    props.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
-    props.put("s3.endpoint", devStack.s3Endpoint().toString());
-    props.put("s3.path-style-access", "true");
-    props.put("s3.access-key-id", devStack.s3AccessKey());
-    props.put("s3.secret-access-key", devStack.s3SecretKey());
-    props.put("client.region", devStack.s3Region());
-    return props;
+    return E2eStack.readerProperties(devStack.catalogUri(), devStack.warehouse(),
+        devStack.s3Endpoint(), devStack.s3AccessKey(), devStack.s3SecretKey(), devStack.s3Region());
   }
 
   @Override
