@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -42,6 +43,8 @@ public final class Appender implements AutoCloseable {
   private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
   private static final Duration DLQ_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a dead loop's clean-up may take (closing clients; no flush is attempted). */
+  public static final Duration DEAD_LOOP_CLEANUP = PollLoop.DEAD_FLUSH_WAIT.plusSeconds(10);
 
   private final AppenderConfig config;
   private final Catalog catalog;
@@ -49,6 +52,7 @@ public final class Appender implements AutoCloseable {
   private final AppenderStatus status;
   private final PollLoop loop;
   private final Thread loopThread;
+  private final CompletableFuture<Void> loopEnded = new CompletableFuture<>();
   private final Javalin http;
   private volatile boolean closed;
 
@@ -65,7 +69,16 @@ public final class Appender implements AutoCloseable {
     this.status = status;
     this.loop = loop;
     this.http = http;
-    this.loopThread = new Thread(loop, "appender-poll-loop");
+    this.loopThread =
+        new Thread(
+            () -> {
+              try {
+                loop.run();
+              } finally {
+                loopEnded.complete(null);
+              }
+            },
+            "appender-poll-loop");
   }
 
   /** Starts with real Kafka clients. */
@@ -162,9 +175,22 @@ public final class Appender implements AutoCloseable {
     return status;
   }
 
-  /** Blocks until the poll loop ends (stopped, or a fatal error). */
+  /**
+   * Blocks until the poll loop has ended or died (a fatal error: it consumes nothing more, while
+   * its clean-up may still run).
+   */
   public void awaitLoop() throws InterruptedException {
-    loopThread.join();
+    try {
+      CompletableFuture.anyOf(loopEnded, status.death()).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Waits up to {@code timeout} for the poll loop's thread to end; true when it has. */
+  public boolean awaitLoopEnd(Duration timeout) throws InterruptedException {
+    loopThread.join(Math.max(1, timeout.toMillis()));
+    return !loopThread.isAlive();
   }
 
   /** Stops intake, flushes and commits what is staged, closes everything. Idempotent. */
@@ -177,13 +203,16 @@ public final class Appender implements AutoCloseable {
     LOG.info("stopping appender");
     status.stopping();
     loop.stop();
+    // a dead loop flushes nothing: only its clean-up is waited for
+    Duration wait =
+        status.isLoopDead() ? DEAD_LOOP_CLEANUP : config.shutdownTimeout().plusSeconds(15);
     try {
-      loopThread.join(config.shutdownTimeout().plusSeconds(15).toMillis());
+      loopThread.join(wait.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     if (loopThread.isAlive()) {
-      LOG.warn("poll loop did not stop within the shutdown timeout");
+      LOG.warn("poll loop did not stop within {}", wait);
     }
     http.stop();
     if (catalog instanceof Closeable c) {

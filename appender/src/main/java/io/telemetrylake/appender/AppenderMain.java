@@ -2,6 +2,7 @@ package io.telemetrylake.appender;
 
 import io.telemetrylake.appender.flush.FlushTrigger;
 import io.telemetrylake.config.ConfigException;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -10,10 +11,14 @@ import sun.misc.Signal;
  * Entry point: {@code java -cp target/classes:$(cat target/appender.classpath)
  * io.telemetrylake.appender.AppenderMain}. Exit codes: 0 after SIGTERM/SIGINT (intake stopped,
  * staged rows flushed and committed first, within APPENDER_SHUTDOWN_TIMEOUT_SECONDS), 1 when the
- * appender fails, 2 for a bad setting. SIGUSR1 asks for a flush.
+ * appender fails (at start-up, or when the poll loop dies of a fatal error: then within {@link
+ * Appender#DEAD_LOOP_CLEANUP}, halted if the clean-up hangs), 2 for a bad setting. SIGUSR1 asks
+ * for a flush.
  */
 public final class AppenderMain {
   private static final Logger LOG = LoggerFactory.getLogger(AppenderMain.class);
+  /** Beyond the dead loop's clean-up, for the shutdown hook (admin server, catalog). */
+  private static final Duration HALT_GRACE = Duration.ofSeconds(5);
 
   private AppenderMain() {}
 
@@ -46,10 +51,36 @@ public final class AppenderMain {
     // other exits (System.exit elsewhere): still try to flush
     Runtime.getRuntime().addShutdownHook(new Thread(appender::close, "appender-shutdown"));
     appender.awaitLoop();
-    if (!appender.status().isStopping()) {
-      // the loop ended by itself: a fatal error, already logged
-      System.exit(1);
+    if (appender.status().isLoopDead() || !appender.status().isStopping()) {
+      exitDead(appender);
     }
+  }
+
+  /**
+   * The loop died (the error is logged): a dead appender must not stay up looking alive, so the
+   * process exits 1 for the orchestrator to restart it, after a bounded clean-up. If the clean-up
+   * or the shutdown hook hangs (e.g. on a broken staging database), the JVM is halted.
+   */
+  private static void exitDead(Appender appender) throws InterruptedException {
+    Duration cleanup = Appender.DEAD_LOOP_CLEANUP;
+    Thread halt = new Thread(() -> {
+      try {
+        Thread.sleep(cleanup.plus(HALT_GRACE).toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      LOG.error("clean-up of the dead appender hangs: halting with exit code 1");
+      Runtime.getRuntime().halt(1);
+    }, "appender-halt");
+    halt.setDaemon(true);
+    halt.start();
+    LOG.error(
+        "the consumer loop is dead ({}): exiting with code 1 after at most {} s of clean-up",
+        appender.status().deathCause().orElse("ended by itself"), cleanup.toSeconds());
+    if (!appender.awaitLoopEnd(cleanup)) {
+      LOG.warn("the dead loop's clean-up did not end within {} s; exiting anyway", cleanup.toSeconds());
+    }
+    System.exit(1);
   }
 
   private static void stopAndExit(Appender appender, String signal) {

@@ -9,6 +9,7 @@ import io.telemetrylake.appender.flush.Flusher;
 import io.telemetrylake.appender.iceberg.Fence;
 import io.telemetrylake.appender.iceberg.OffsetCommitter;
 import io.telemetrylake.appender.stage.Batch;
+import io.telemetrylake.appender.stage.StagingException;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.appender.status.AppenderMetrics;
 import io.telemetrylake.appender.status.AppenderStatus;
@@ -64,6 +65,11 @@ import org.slf4j.LoggerFactory;
 public final class PollLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  /**
+   * After a fatal error, how long a flush already running may take to end (its commit is worth
+   * keeping, nothing depends on it): the process is to exit within seconds.
+   */
+  public static final Duration DEAD_FLUSH_WAIT = Duration.ofSeconds(5);
 
   private final String topic;
   private final Consumer<byte[], byte[]> consumer;
@@ -87,9 +93,12 @@ public final class PollLoop implements Runnable {
   /** The flush of {@code held} running on the flush thread, if any. */
   private Background background;
   private final Positions positions;
+  private final StagingFaults stagingFaults = new StagingFaults();
   private boolean pausedAtCap;
   private volatile boolean running = true;
   private boolean closing;
+  /** A fatal error ended the loop: staging is abandoned, not flushed. */
+  private boolean dead;
   private Instant lastFlushAt;
   private FlushReport lastFlush;
 
@@ -161,7 +170,10 @@ public final class PollLoop implements Runnable {
       }
     } catch (RuntimeException | Error e) {
       fatal = true;
-      LOG.error("fatal error, the appender stops: {}", describe(e), e);
+      dead = true;
+      // dead from this moment (/healthz 503), not stopping: the clean-up below is best effort
+      status.loopDied(describe(e));
+      LOG.error("fatal error, the consumer loop is dead and the appender exits: {}", describe(e), e);
       throw e;
     } finally {
       shutdown(fatal);
@@ -360,10 +372,17 @@ public final class PollLoop implements Runnable {
         report = outcome(slot, trigger, fenced, start, attempt(slot, trigger, expected));
       }
       policy.onSuccess();
+      stagingFaults.succeeded();
       status.flushFailure(null);
     } catch (RuntimeException e) {
       if (LoopErrors.isFatalForFlush(e)) {
         throw e;
+      }
+      if (stagingFaults.brokenAfter(e)) {
+        throw new StagingException(
+            StagingFaults.LIMIT + " flushes in a row failed on the staging database (disk full or"
+                + " out of memory?)",
+            e);
       }
       Instant retryAt = policy.onFailure(clock.instant());
       String reason = describe(e);
@@ -515,6 +534,10 @@ public final class PollLoop implements Runnable {
       if (partitions.isEmpty()) {
         return;
       }
+      if (dead) {
+        // closing the consumer of a dead loop: staging is abandoned, the new owner reads again
+        return;
+      }
       List<Integer> ps = partitions.stream().map(TopicPartition::partition).sorted().toList();
       settleBackground(true);
       boolean staged = ps.stream().anyMatch(p -> held.holds(p) || active.holds(p));
@@ -529,6 +552,9 @@ public final class PollLoop implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      if (dead) {
+        return;
+      }
       List<Integer> ps = partitions.stream().map(TopicPartition::partition).sorted().toList();
       LOG.warn("partitions {} lost: dropping their staged rows without committing", ps);
       dropPartitions(ps);
@@ -583,9 +609,15 @@ public final class PollLoop implements Runnable {
     metrics.ready(status.notReadyReasons().isEmpty());
   }
 
-  /** Stop intake, flush what is staged (retrying until the shutdown timeout), commit, close. */
+  /**
+   * Stop intake, flush what is staged (retrying until the shutdown timeout), commit, close. After
+   * a fatal error nothing is flushed (staging may be what broke; the rows are read again from the
+   * table's offsets after the restart) and the clean-up takes seconds, not the shutdown timeout.
+   */
   private void shutdown(boolean fatal) {
-    status.stopping();
+    if (!fatal) {
+      status.stopping();
+    }
     FlushReport last = FlushReport.empty(FlushTrigger.SHUTDOWN, clock.millis());
     try {
       if (!fatal) {
@@ -613,7 +645,10 @@ public final class PollLoop implements Runnable {
     } finally {
       closing = true;
       requests.close(last);
+      // a dead loop lets a running flush end first (briefly): then the group is left at once
+      boolean flushEnded = !fatal || stopFlushThread(DEAD_FLUSH_WAIT);
       try {
+        // leaving the group hands the partitions over now, not after the session timeout
         consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         LOG.warn("closing the consumer: {}", describe(e));
@@ -623,13 +658,18 @@ public final class PollLoop implements Runnable {
       } catch (RuntimeException e) {
         LOG.warn("closing the DLQ producer: {}", describe(e));
       }
-      stopFlushThread();
-      held.buffer.close();
-      active.buffer.close();
+      if (!fatal) {
+        flushEnded = stopFlushThread(shutdownTimeout);
+      }
+      if (flushEnded) {
+        // never under a flush still using it; a broken database may fail to close
+        closeQuietly(held.buffer);
+        closeQuietly(active.buffer);
+      }
       status.loopRunning(false);
       positions.clear();
       publishStats();
-      LOG.info("poll loop stopped");
+      LOG.info(fatal ? "poll loop dead" : "poll loop stopped");
     }
   }
 
@@ -647,14 +687,24 @@ public final class PollLoop implements Runnable {
   }
 
   /** After a fatal error a flush may still run: let it end before its buffer is closed. */
-  private void stopFlushThread() {
+  private boolean stopFlushThread(Duration wait) {
     flushThread.shutdown();
     try {
-      if (!flushThread.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("the flush thread did not stop in {}; closing anyway", shutdownTimeout);
+      if (flushThread.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
       }
+      LOG.warn("the flush thread did not stop in {}; leaving it", wait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  private static void closeQuietly(StagingBuffer buffer) {
+    try {
+      buffer.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the staging database in {}: {}", buffer.dir(), describe(e));
     }
   }
 

@@ -79,11 +79,12 @@ public final class AdminServer {
     return app;
   }
 
-  /** Alive unless the poll loop has died (a stopping appender is still alive). */
+  /** Alive unless the poll loop has died (a stopping appender is still alive, a dead one not). */
   private void healthz(Context ctx) {
-    boolean alive = status.isLoopRunning() || status.isStopping();
+    boolean alive = status.isAlive();
     ctx.status(alive ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-        .json(Map.of("status", alive ? "ok" : "the consumer loop has stopped"));
+        .json(Map.of("status", alive ? "ok"
+            : status.isLoopDead() ? "the consumer loop died" : "the consumer loop has stopped"));
   }
 
   private void readyz(Context ctx) {

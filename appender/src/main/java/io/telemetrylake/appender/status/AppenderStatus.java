@@ -2,6 +2,8 @@ package io.telemetrylake.appender.status;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -9,6 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * StatsSnapshot} and its conditions here; readiness fails, with reasons, when the loop is not
  * running, flushes are failing, consumption is paused at the staging cap, or partitions wait for
  * their positions because the catalog cannot be read.
+ *
+ * <p>A loop that died of a fatal error is a state of its own, not a graceful stop: the process is
+ * to exit, and until it has, it is neither alive nor ready.
  */
 public final class AppenderStatus {
   private final AtomicReference<StatsSnapshot> stats = new AtomicReference<>(StatsSnapshot.initial());
@@ -17,6 +22,7 @@ public final class AppenderStatus {
   private volatile String flushFailure;
   private volatile boolean pausedAtCap;
   private volatile int partitionsWithoutPosition;
+  private final CompletableFuture<String> death = new CompletableFuture<>();
 
   public void publish(StatsSnapshot snapshot) {
     stats.set(snapshot);
@@ -42,6 +48,31 @@ public final class AppenderStatus {
     return loopRunning;
   }
 
+  /** The poll loop hit a fatal error: it consumes no more, whatever its clean-up still does. */
+  public void loopDied(String cause) {
+    this.loopRunning = false;
+    death.complete(cause);
+  }
+
+  public boolean isLoopDead() {
+    return death.isDone();
+  }
+
+  /** Why the loop died; empty while it has not. */
+  public Optional<String> deathCause() {
+    return Optional.ofNullable(death.getNow(null));
+  }
+
+  /** Completes with the cause once the loop has died. */
+  public CompletableFuture<String> death() {
+    return death.copy();
+  }
+
+  /** Alive unless the loop died, or ended without a stop being asked for. */
+  public boolean isAlive() {
+    return !isLoopDead() && (loopRunning || stopping);
+  }
+
   /** Null when the last flush worked. */
   public void flushFailure(String reason) {
     this.flushFailure = reason;
@@ -58,10 +89,14 @@ public final class AppenderStatus {
   /** Empty when ready; otherwise why not. */
   public List<String> notReadyReasons() {
     List<String> reasons = new ArrayList<>();
+    Optional<String> cause = deathCause();
+    if (cause.isPresent()) {
+      reasons.add("the consumer loop died: " + cause.get());
+    }
     if (stopping) {
       reasons.add("shutting down");
     }
-    if (!loopRunning) {
+    if (!loopRunning && cause.isEmpty()) {
       reasons.add("the consumer loop is not running");
     }
     String failure = flushFailure;

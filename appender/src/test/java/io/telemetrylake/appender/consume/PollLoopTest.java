@@ -40,6 +40,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -301,6 +302,27 @@ class PollLoopTest {
     assertThat(thread.isAlive()).isFalse();
     assertThat(committedOffsetsInOrder()).containsExactly("{\"0\":1}", "{\"0\":1,\"1\":1}");
     assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "20");
+  }
+
+  @Test
+  void aFatalConsumerErrorKillsTheLoopAtOnceWithoutLookingLikeAStop() throws Exception {
+    start(100L << 20, 400L << 20);
+    add(P0, 0, 10);
+    awaitStaged(1);
+
+    consumer.setPollException(new AuthenticationException("bad credentials"));
+
+    // the loop thread ends with the error (uncaught, as in the appender): not this test's failure
+    await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(10)).until(status::isLoopDead);
+    assertThat(status.isAlive()).isFalse();
+    assertThat(status.isStopping()).isFalse();
+    assertThat(status.deathCause()).hasValueSatisfying(c -> assertThat(c).contains("bad credentials"));
+    thread.join(PollLoop.DEAD_FLUSH_WAIT.plusSeconds(10).toMillis());
+    assertThat(thread.isAlive()).isFalse();
+    assertThat(consumer.closed()).isTrue();
+    // nothing is flushed from a dead loop: the rows are read again after the restart
+    table.refresh();
+    assertThat(table.currentSnapshot()).isNull();
   }
 
   /** The offsets each snapshot recorded, oldest first. */
