@@ -29,7 +29,8 @@ final class LoopErrors {
 
   /**
    * For a failed flush, DuckDB errors are not fatal: the COPY only reads the staging tables, and
-   * the rows stay for the next attempt (a broken database then fails the next append, which is).
+   * the rows stay for the next attempt (a broken database then fails the next append, which is;
+   * flushes that keep failing on it are, see {@link StagingFaults}).
    */
   static boolean isFatalForFlush(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {

@@ -618,7 +618,11 @@ public final class PollLoop implements Runnable {
     if (!fatal) {
       status.stopping();
     }
-    FlushReport last = FlushReport.empty(FlushTrigger.SHUTDOWN, clock.millis());
+    // a flush asked for and not done: a dead loop must not answer it as "nothing staged"
+    FlushReport last =
+        fatal
+            ? FlushReport.failed(FlushTrigger.SHUTDOWN, "the consumer loop died", 0, clock.millis())
+            : FlushReport.empty(FlushTrigger.SHUTDOWN, clock.millis());
     try {
       if (!fatal) {
         settleBackground(true);
