@@ -4,7 +4,6 @@ import io.telemetrylake.appender.AppenderConfig.CrashPoint;
 import io.telemetrylake.appender.iceberg.CommitUnknownException;
 import io.telemetrylake.appender.iceberg.Fence;
 import io.telemetrylake.appender.iceberg.OffsetCommitter;
-import io.telemetrylake.appender.iceberg.TableOffsets;
 import io.telemetrylake.appender.stage.Batch;
 import io.telemetrylake.appender.stage.ParquetExport;
 import io.telemetrylake.appender.stage.ParquetExport.ExportedFile;
@@ -15,7 +14,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Flusher {
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
-  /** Snapshot timestamps come from other clocks: search a little further back than needed. */
-  private static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
 
   private final OffsetCommitter committer;
   private final UploadJournal journal;
@@ -118,8 +114,11 @@ public final class Flusher {
 
       List<Upload> uploads = plan(table, commitId, exported);
       journal.add(
-          new UploadJournal.Entry(
-              commitId, clock.millis(), uploads.stream().map(Upload::location).toList()));
+          UploadJournal.Entry.beforeRequest(
+              commitId,
+              clock.millis(),
+              uploads.stream().map(Upload::location).toList(),
+              table.uuid().toString()));
       crashIf(CrashPoint.BEFORE_UPLOAD);
       long bytes = upload(table.io(), commitId, uploads);
       long t2 = System.nanoTime();
@@ -162,13 +161,23 @@ public final class Flusher {
           batch.nextOffsets(),
           expected,
           commitId,
-          summary);
+          summary,
+          (tableUuid, baseSnapshotId) -> recordRequest(commitId, tableUuid, baseSnapshotId));
     } catch (CommitUnknownException e) {
       // the files may be referenced by the table now: keep them (journal) until that is settled
       throw e;
     } catch (RuntimeException e) {
       deleteUploaded(committer.table().io(), commitId);
       throw e;
+    }
+  }
+
+  /** Written before the request goes out, so a later settle knows what it asserted. */
+  private void recordRequest(String commitId, String tableUuid, Long baseSnapshotId) {
+    for (UploadJournal.Entry e : journal.entries()) {
+      if (e.commitId().equals(commitId)) {
+        journal.replace(e.sending(tableUuid, baseSnapshotId));
+      }
     }
   }
 
@@ -242,7 +251,7 @@ public final class Flusher {
         if (left.isEmpty()) {
           journal.remove(commitId);
         } else {
-          journal.replace(new UploadJournal.Entry(commitId, e.createdAtMillis(), left));
+          journal.replace(e.withLocations(left));
         }
       }
     }
@@ -266,8 +275,10 @@ public final class Flusher {
   }
 
   /**
-   * Settles attempts left open by failures or a crash: files of a commit found in the table stay,
-   * the others are deleted. Needs the catalog and S3; throws when they are down.
+   * Settles attempts left open by failures or a crash ({@link PendingAttempt}): files of a commit
+   * found in the table stay, files of attempts that provably cannot land any more are deleted,
+   * attempts whose request may still be applied stay open. Needs the catalog and S3; throws when
+   * they are down.
    */
   public void settlePendingUploads() {
     if (journal.isEmpty()) {
@@ -276,32 +287,36 @@ public final class Flusher {
     Table table = committer.table();
     table.refresh();
     for (UploadJournal.Entry e : journal.entries()) {
-      if (TableOffsets.containsCommit(table, e.commitId())) {
-        LOG.info("flush attempt {} turned out committed; keeping its files", e.commitId());
-        journal.remove(e.commitId());
-        continue;
+      PendingAttempt.Decision d = PendingAttempt.decide(e, table);
+      switch (d.verdict()) {
+        case COMMITTED -> {
+          LOG.info("flush attempt {} turned out committed ({}); keeping its files", e.commitId(), d.reason());
+          journal.remove(e.commitId());
+        }
+        case OPEN -> LOG.info("flush attempt {} is still undecided ({}); keeping its {} file(s)",
+            e.commitId(), d.reason(), e.locations().size());
+        case UNPROVABLE -> {
+          LOG.warn("cannot tell whether flush attempt {} committed ({}); leaving {} file(s) to"
+              + " orphan-file clean-up", e.commitId(), d.reason(), e.locations().size());
+          journal.remove(e.commitId());
+        }
+        case CANNOT_LAND -> deleteAttempt(table.io(), e, d.reason());
       }
-      if (!TableOffsets.ancestryCovers(table, e.createdAtMillis() - CLOCK_SKEW.toMillis())) {
-        // snapshots from the attempt's time were expired: cannot tell, so never delete
-        LOG.warn(
-            "cannot tell whether flush attempt {} committed (its snapshots expired); leaving"
-                + " {} file(s) to orphan-file clean-up",
-            e.commitId(), e.locations().size());
-        journal.remove(e.commitId());
-        continue;
-      }
-      List<String> left = deleteAll(table.io(), e.locations());
-      if (!left.isEmpty()) {
-        journal.replace(new UploadJournal.Entry(e.commitId(), e.createdAtMillis(), left));
-        throw new UncheckedIOException(
-            new IOException(
-                "cannot delete files of the failed flush attempt " + e.commitId() + ": "
-                    + (lastDeleteFailure == null ? "?" : lastDeleteFailure.getMessage()),
-                lastDeleteFailure));
-      }
-      LOG.info("deleted {} file(s) of the uncommitted flush attempt {}", e.locations().size(), e.commitId());
-      journal.remove(e.commitId());
     }
+  }
+
+  private void deleteAttempt(FileIO io, UploadJournal.Entry e, String reason) {
+    List<String> left = deleteAll(io, e.locations());
+    if (!left.isEmpty()) {
+      journal.replace(e.withLocations(left));
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot delete files of the failed flush attempt " + e.commitId() + ": "
+                  + (lastDeleteFailure == null ? "?" : lastDeleteFailure.getMessage()),
+              lastDeleteFailure));
+    }
+    LOG.info("deleted {} file(s) of the flush attempt {} ({})", e.locations().size(), e.commitId(), reason);
+    journal.remove(e.commitId());
   }
 
   private void crashIf(CrashPoint point) {

@@ -27,16 +27,46 @@ public final class UploadJournal {
   private final List<Entry> entries;
 
   /**
-   * One attempt's files.
+   * One attempt's files, and what is needed to tell later whether its commit can still land.
    *
-   * @param createdAtMillis when the attempt started: a commit after it may only be searched for
-   *     in snapshots at least that recent
+   * @param createdAtMillis when the attempt started
+   * @param tableUuid the table the files were written for; null in entries written before this
+   *     field existed, whose outcome can then never be proven (their files are never deleted)
+   * @param request the commit request last sent for the attempt; null while none was sent
    */
-  public record Entry(String commitId, long createdAtMillis, List<String> locations) {
+  public record Entry(
+      String commitId,
+      long createdAtMillis,
+      List<String> locations,
+      String tableUuid,
+      Request request) {
     public Entry {
       locations = List.copyOf(locations);
     }
+
+    /** A new attempt whose commit request is not sent yet. */
+    public static Entry beforeRequest(
+        String commitId, long createdAtMillis, List<String> locations, String tableUuid) {
+      return new Entry(commitId, createdAtMillis, locations, tableUuid, null);
+    }
+
+    /** The same attempt, about to send a commit request built on {@code baseSnapshotId}. */
+    public Entry sending(String uuid, Long baseSnapshotId) {
+      return new Entry(commitId, createdAtMillis, locations, uuid, new Request(baseSnapshotId));
+    }
+
+    /** The same attempt with fewer files left to delete. */
+    public Entry withLocations(List<String> left) {
+      return new Entry(commitId, createdAtMillis, left, tableUuid, request);
+    }
   }
+
+  /**
+   * A commit request that may have reached the catalog. It asserts that the main branch is at
+   * {@code baseSnapshotId} (null: the table had no snapshot), so it can only ever be applied
+   * while main is there.
+   */
+  public record Request(Long baseSnapshotId) {}
 
   private UploadJournal(Path file, List<Entry> entries) {
     this.file = file;
@@ -78,7 +108,7 @@ public final class UploadJournal {
     }
   }
 
-  /** Keeps only the locations still to delete. */
+  /** Replaces the attempt's entry (fewer locations left, or the request about to be sent). */
   public void replace(Entry entry) {
     for (int i = 0; i < entries.size(); i++) {
       if (entries.get(i).commitId().equals(entry.commitId())) {

@@ -3,6 +3,7 @@ package io.telemetrylake.appender.iceberg;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.BaseTable;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>A failure of the final catalog request leaves the outcome open ({@link
  * CommitUnknownException}): the caller must keep the uploaded files until {@link
  * TableOffsets#containsCommit} says whether the commit landed. Any other exception means nothing
- * was committed.
+ * was committed. A conflict is never taken at face value: the REST client retries requests the
+ * catalog may have applied, and their conflict is with ourselves, so the attempt's commit id is
+ * looked for first ({@link PinnedOperations}, and again before the fence of a retry).
  */
 public final class OffsetCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
@@ -54,6 +57,16 @@ public final class OffsetCommitter {
 
   /** Nothing was committed: another appender committed rows of these partitions first. */
   public record Fenced(List<Fence.Moved> moved, Map<Integer, Long> recorded) implements Outcome {}
+
+  /**
+   * Told right before each commit request that may reach the catalog, so the caller can record
+   * what the request asserts (it can only be applied while main is at {@code baseSnapshotId}).
+   */
+  @FunctionalInterface
+  public interface BeforeRequest {
+    /** @param baseSnapshotId null when the table has no snapshot yet */
+    void sending(String tableUuid, Long baseSnapshotId);
+  }
 
   /**
    * @param onConflictRetry called before each retry after a concurrent commit (metrics)
@@ -106,13 +119,32 @@ public final class OffsetCommitter {
       Map<Integer, Long> expected,
       String commitId,
       Map<String, String> summary) {
+    return commit(files, nextOffsets, expected, commitId, summary, (uuid, base) -> {});
+  }
+
+  /** As above; {@code beforeRequest} hears of each commit request before it is sent. */
+  public Outcome commit(
+      List<DataFile> files,
+      Map<Integer, Long> nextOffsets,
+      Map<Integer, Long> expected,
+      String commitId,
+      Map<String, String> summary,
+      BeforeRequest beforeRequest) {
     int retries = 0;
+    Map<Integer, Long> sentOffsets = null;
     while (true) {
       table.refresh();
       TableSetup.ensureNoIcebergRetries(table);
       TableOperations ops = ((HasTableOperations) table).operations();
       TableMetadata base = ops.refresh();
-      PinnedOperations pinned = new PinnedOperations(ops, base);
+      if (sentOffsets != null) {
+        // a conflict may have been our own request, applied: never fence (and delete) ourselves
+        Optional<Snapshot> ours = TableOffsets.findCommit(base, commitId);
+        if (ours.isPresent()) {
+          return new Committed(ours.get().snapshotId(), sentOffsets, retries);
+        }
+      }
+      PinnedOperations pinned = new PinnedOperations(ops, base, commitId);
       Table checked = new BaseTable(pinned, table.name());
       RecordedOffsets recorded = TableOffsets.read(checked, offsetsKey);
       List<Fence.Moved> moved = Fence.check(nextOffsets.keySet(), expected, recorded.offsets());
@@ -132,6 +164,10 @@ public final class OffsetCommitter {
         append.commit();
         txn.updateProperties().set(offsetsKey, offsetsJson).commit();
         beforeCommit.run();
+        Snapshot baseSnapshot = base.currentSnapshot();
+        beforeRequest.sending(
+            base.uuid(), baseSnapshot == null ? null : baseSnapshot.snapshotId());
+        sentOffsets = merged;
         commitTransaction(txn, commitId);
       } catch (CommitFailedException e) {
         if (retries >= maxConflictRetries) {
@@ -174,14 +210,10 @@ public final class OffsetCommitter {
     } catch (RuntimeException e) {
       throw new CommitUnknownException(commitId, e);
     }
-    for (Snapshot s = current.currentSnapshot(); s != null; ) {
-      if (commitId.equals(s.summary().get(OffsetsSummary.COMMIT_ID_KEY))) {
-        return s.snapshotId();
-      }
-      s = s.parentId() == null ? null : current.snapshot(s.parentId());
-    }
-    throw new CommitUnknownException(
-        commitId, new IllegalStateException("the committed metadata does not show " + commitId));
+    return TableOffsets.findCommit(current, commitId)
+        .map(Snapshot::snapshotId)
+        .orElseThrow(() -> new CommitUnknownException(
+            commitId, new IllegalStateException("the committed metadata does not show " + commitId)));
   }
 
   private void pause(int attempt) {

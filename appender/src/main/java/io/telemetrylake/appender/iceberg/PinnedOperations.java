@@ -2,6 +2,10 @@ package io.telemetrylake.appender.iceberg;
 
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Table operations that keep answering {@code refresh()} with the metadata the fence check read,
@@ -15,14 +19,23 @@ import org.apache.iceberg.TableOperations;
  * on that base (REST: {@code assert-ref-snapshot-id}) rejects it with CommitFailedException if
  * anything else was committed in between. Every retry Iceberg might make fails the same way, so
  * the table's {@code commit.retry.num-retries} cannot reintroduce the problem either.
+ *
+ * <p>A conflict can also be our own commit: the REST client's HTTP-level retry of a request the
+ * catalog had applied (it answered 5xx, or the connection broke) finds main moved by it. So before
+ * a conflict passes through (and the transaction deletes its manifests, and the caller its data
+ * files), the table is read again and the attempt's commit id looked for.
  */
 final class PinnedOperations extends ForwardingTableOperations {
+  private static final Logger LOG = LoggerFactory.getLogger(PinnedOperations.class);
+
   private final TableMetadata base;
+  private final String commitId;
   private volatile boolean committed;
 
-  PinnedOperations(TableOperations delegate, TableMetadata base) {
+  PinnedOperations(TableOperations delegate, TableMetadata base, String commitId) {
     super(delegate);
     this.base = base;
+    this.commitId = commitId;
   }
 
   @Override
@@ -37,7 +50,28 @@ final class PinnedOperations extends ForwardingTableOperations {
 
   @Override
   public void commit(TableMetadata commitBase, TableMetadata metadata) {
-    delegate.commit(commitBase, metadata);
+    try {
+      delegate.commit(commitBase, metadata);
+    } catch (CommitFailedException e) {
+      if (!appliedAfterAll(e)) {
+        throw e;
+      }
+      LOG.info("commit {} was applied although the catalog finally answered a conflict ({})",
+          commitId, e.getMessage());
+    }
     committed = true;
+  }
+
+  private boolean appliedAfterAll(CommitFailedException conflict) {
+    TableMetadata now;
+    try {
+      now = delegate.refresh();
+    } catch (RuntimeException e) {
+      // cannot tell: an unknown state keeps every file (Iceberg does not clean up after it)
+      CommitStateUnknownException unknown = new CommitStateUnknownException(e);
+      unknown.addSuppressed(conflict);
+      throw unknown;
+    }
+    return TableOffsets.findCommit(now, commitId).isPresent();
   }
 }

@@ -3,6 +3,8 @@ package io.telemetrylake.appender.iceberg;
 import java.util.Optional;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * Finds the offsets a table holds for one group and topic.
@@ -18,8 +20,7 @@ public final class TableOffsets {
   private TableOffsets() {}
 
   public static RecordedOffsets read(Table table, String key) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
       String value = snapshot.summary().get(key);
       if (value != null) {
         return new RecordedOffsets(
@@ -27,8 +28,6 @@ public final class TableOffsets {
             RecordedOffsets.Source.SNAPSHOT,
             Optional.of(snapshot.snapshotId()));
       }
-      Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
     }
     String property = table.properties().get(key);
     if (property != null) {
@@ -42,39 +41,30 @@ public final class TableOffsets {
 
   /** True when a snapshot made by the flush attempt {@code commitId} is in the current ancestry. */
   public static boolean containsCommit(Table table, String commitId) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
-      if (commitId.equals(snapshot.summary().get(OffsetsSummary.COMMIT_ID_KEY))) {
-        return true;
-      }
-      Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
-    }
-    return false;
+    return findCommit(SnapshotUtil.currentAncestors(table), commitId).isPresent();
   }
 
-  /**
-   * True when every commit made since {@code sinceMillis} is still in the current ancestry: the
-   * ancestry reaches the table's first snapshot, or a snapshot at least that old. False when
-   * expiry removed part of that stretch, so a commit made then could no longer be found.
-   */
-  public static boolean ancestryCovers(Table table, long sinceMillis) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
-      if (snapshot.timestampMillis() <= sinceMillis) {
-        return true;
-      }
-      Long parent = snapshot.parentId();
-      if (parent == null) {
-        return true;
-      }
-      Snapshot next = table.snapshot(parent);
-      if (next == null) {
-        return false;
-      }
-      snapshot = next;
+  /** The snapshot of the flush attempt {@code commitId} in main's history of {@code metadata}. */
+  public static Optional<Snapshot> findCommit(TableMetadata metadata, String commitId) {
+    Snapshot current = metadata.currentSnapshot();
+    if (current == null) {
+      return Optional.empty();
     }
-    return true;
+    return findCommit(SnapshotUtil.ancestorsOf(current.snapshotId(), metadata::snapshot), commitId);
+  }
+
+  /** True when {@code snapshot} was made by the flush attempt {@code commitId}. */
+  public static boolean isCommit(Snapshot snapshot, String commitId) {
+    return commitId.equals(snapshot.summary().get(OffsetsSummary.COMMIT_ID_KEY));
+  }
+
+  private static Optional<Snapshot> findCommit(Iterable<Snapshot> ancestry, String commitId) {
+    for (Snapshot s : ancestry) {
+      if (isCommit(s, commitId)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
   }
 
   private static java.util.Map<Integer, Long> parse(String value, String key, String where) {

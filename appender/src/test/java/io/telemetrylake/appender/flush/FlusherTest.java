@@ -184,24 +184,41 @@ class FlusherTest {
   }
 
   @Test
-  void settlesAttemptsLeftOpenByACrash() throws Exception {
+  void settlesAttemptsLeftOpenByACrashDeletingOnlyFilesThatCanNeverBeCommitted() throws Exception {
     stage(0, 1, Samples.sampleRequest());
     flusher.flush(FlushTrigger.HTTP, buffer, batch, Map.of());
     table.refresh();
     String committedId = table.currentSnapshot().summary().get(OffsetsSummary.COMMIT_ID_KEY);
-    Path orphan = Path.of(java.net.URI.create(table.location()).getPath()).resolve("data/orphan.parquet");
-    Files.createDirectories(orphan.getParent());
-    Files.writeString(orphan, "uploaded before a crash");
-    journal.add(new UploadJournal.Entry("crashed", System.currentTimeMillis(), List.of(orphan.toString())));
-    journal.add(new UploadJournal.Entry(committedId, System.currentTimeMillis(), List.of("/kept")));
+    long current = table.currentSnapshot().snapshotId();
+    String uuid = table.uuid().toString();
+    Path crashed = dataFile("crashed");
+    Path open = dataFile("open");
+    Path legacy = dataFile("legacy");
+    journal.add(UploadJournal.Entry.beforeRequest("crashed", 1, List.of(crashed.toString()), uuid));
+    journal.add(UploadJournal.Entry.beforeRequest(committedId, 1, List.of("/kept"), uuid));
+    // its request may still be applied: main is where it asserted
+    journal.add(UploadJournal.Entry.beforeRequest("open", 1, List.of(open.toString()), uuid)
+        .sending(uuid, current));
+    // written by an older version: no table or base recorded
+    journal.add(new UploadJournal.Entry("legacy", 1, List.of(legacy.toString()), null, null));
 
     UploadJournal reopened = UploadJournal.open(staging);
-    assertThat(reopened.entries()).hasSize(2);
+    assertThat(reopened.entries()).hasSize(4);
     newFlusherWith(reopened).settlePendingUploads();
 
-    assertThat(Files.exists(orphan)).isFalse();
-    assertThat(UploadJournal.open(staging).isEmpty()).isTrue();
+    assertThat(Files.exists(crashed)).isFalse();
+    assertThat(Files.exists(open)).isTrue();
+    assertThat(Files.exists(legacy)).isTrue();
+    assertThat(UploadJournal.open(staging).entries()).extracting(UploadJournal.Entry::commitId)
+        .containsExactly("open");
     assertThat(TableOffsets.containsCommit(table, committedId)).isTrue();
+  }
+
+  private Path dataFile(String name) throws Exception {
+    Path file = Path.of(java.net.URI.create(table.location()).getPath()).resolve("data/" + name + ".parquet");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "uploaded by an attempt left open");
+    return file;
   }
 
   private Flusher newFlusherWith(UploadJournal j) {

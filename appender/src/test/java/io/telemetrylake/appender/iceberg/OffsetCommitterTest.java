@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetrylake.table.LogTable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,7 @@ import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.RESTException;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
 import org.junit.jupiter.api.AfterEach;
@@ -226,18 +228,49 @@ class OffsetCommitterTest {
   }
 
   @Test
-  void knowsWhenExpiryCutTheAncestryItWouldSearchForAnUnsettledCommit() {
-    long before = System.currentTimeMillis() - 60_000;
-    assertThat(TableOffsets.ancestryCovers(table, before)).isTrue();
-    committer(table).commit(oneFile(table, "a"), Map.of(0, 1L), Map.of(), "c1", Map.of());
-    committer(table).commit(oneFile(table, "b"), Map.of(0, 2L), Map.of(0, 1L), "c2", Map.of());
-    assertThat(TableOffsets.ancestryCovers(table, before)).isTrue();
+  void aConflictAnsweredToItsOwnAppliedRequestIsCommittedNotFenced() {
+    // the catalog applies the commit, then answers its HTTP-level retry with 409
+    AppliedThenConflict ops = new AppliedThenConflict(((HasTableOperations) table).operations());
+    Table flaky = new BaseTable(ops, table.name());
 
-    table.expireSnapshots().expireOlderThan(Long.MAX_VALUE).retainLast(1).commit();
+    OffsetCommitter.Outcome outcome =
+        committer(flaky).commit(oneFile(table, "a"), Map.of(0, 5L), Map.of(), "attempt-1", Map.of());
+
+    assertThat(outcome).isInstanceOf(OffsetCommitter.Committed.class);
+    assertThat(((OffsetCommitter.Committed) outcome).offsets()).isEqualTo(Map.of(0, 5L));
     table.refresh();
+    assertThat(((OffsetCommitter.Committed) outcome).snapshotId())
+        .isEqualTo(table.currentSnapshot().snapshotId());
+    // the transaction did not clean up the manifests the table now references
+    assertThat(table.newScan().planFiles()).hasSize(1);
+  }
 
-    assertThat(TableOffsets.ancestryCovers(table, before)).isFalse();
-    assertThat(TableOffsets.ancestryCovers(table, System.currentTimeMillis() + 60_000)).isTrue();
+  /** The real operations, except that a commit which went through then reports a conflict. */
+  private static final class AppliedThenConflict extends ForwardingTableOperations {
+    AppliedThenConflict(TableOperations delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void commit(TableMetadata base, TableMetadata metadata) {
+      delegate.commit(base, metadata);
+      throw new CommitFailedException("Requirement failed: branch main has changed (HTTP retry)");
+    }
+  }
+
+  @Test
+  void tellsWhatEachRequestAssertsBeforeSendingIt() {
+    List<String> sent = new ArrayList<>();
+    OffsetCommitter c = committer(table);
+
+    c.commit(oneFile(table, "a"), Map.of(0, 1L), Map.of(), "c1", Map.of(),
+        (uuid, base) -> sent.add(uuid + "@" + base));
+    table.refresh();
+    long first = table.currentSnapshot().snapshotId();
+    c.commit(oneFile(table, "b"), Map.of(0, 2L), Map.of(0, 1L), "c2", Map.of(),
+        (uuid, base) -> sent.add(uuid + "@" + base));
+
+    assertThat(sent).containsExactly(table.uuid() + "@null", table.uuid() + "@" + first);
   }
 
   @Test
