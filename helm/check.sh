@@ -114,6 +114,8 @@ for f in "$CHART"/ci/*.yaml; do
 done
 render kube-1.29.yaml "Kubernetes 1.29 (exec preStop instead of sleep)" tl "$CHART" \
   -f "$CHART/ci/bundled-ephemeral-values.yaml" --kube-version 1.29.0
+render network-policy-no-peers.yaml "appender NetworkPolicy with no peers (admin port closed)" tl "$CHART" \
+  --set appender.networkPolicy.enabled=true
 render long-release-name.yaml "a 53-character release name (name lengths)" \
   telemetry-lake-with-a-release-name-of-fifty-three-chr "$CHART" --set mode=bundled
 
@@ -161,6 +163,14 @@ refuse "back-pressure cap below the flush size" "appender.settings.maxStagedMb \
   --set appender.settings.maxStagedMb=50
 refuse "appender token shorter than the appender accepts" "appenderAuthToken must be at least 8 characters" \
   --set credentials.appenderAuthToken=short
+refuse "metrics auth without an admin token" "appender.settings.metricsAuth needs the admin token" \
+  --set appender.settings.metricsAuth=true
+refuse "ingester metrics auth without ingest tokens" "ingester.settings.metricsAuth needs the ingest tokens" \
+  --set ingester.settings.metricsAuth=true
+refuse "ingester metrics auth scraped with several tokens" "must hold a single token" --set ingester.settings.metricsAuth=true \
+  --set serviceMonitor.enabled=true --set credentials.ingesterAuthTokens=token-one\\,token-two
+refuse "NetworkPolicy namespace that is not a DNS label" "at '/appender/networkPolicy/fromNamespaces/0': .*does not match pattern" \
+  --set appender.networkPolicy.enabled=true --set "appender.networkPolicy.fromNamespaces[0]=Monitoring_NS"
 refuse "existing Secret mixed with inline credentials" "credentials.existingSecret is set together with inline credentials" \
   --set credentials.existingSecret=mine --set credentials.appenderAuthToken=x
 refuse "bundled MinIO password too short" "s3SecretAccessKey must have at least 8 characters" \

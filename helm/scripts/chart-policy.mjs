@@ -148,6 +148,20 @@ export function policyProblems(docs) {
       for (const ep of doc.spec?.endpoints ?? []) {
         if (!(services[0].spec?.ports ?? []).some((p) => p.name === ep.port)) say(`endpoint port "${ep.port}" is not a port of ${id(services[0])}`);
       }
+    } else if (doc.kind === "NetworkPolicy") {
+      // a policy that selects nothing, or opens a port no container has, protects nothing
+      const targets = allPods.filter((p) => p.owner.kind !== "Pod" && matches(doc.spec?.podSelector?.matchLabels, p.labels));
+      if (targets.length !== 1) {
+        say(`podSelector matches ${targets.length} workloads, expected exactly 1`);
+        continue;
+      }
+      const ports = targets[0].spec.containers.flatMap((c) => c.ports ?? []);
+      for (const rule of doc.spec?.ingress ?? []) {
+        for (const p of rule.ports ?? []) {
+          const ok = typeof p.port === "string" ? ports.some((cp) => cp.name === p.port) : ports.some((cp) => cp.containerPort === p.port);
+          if (!ok) say(`ingress port ${p.port} is not a container port of ${id(targets[0].owner)}`);
+        }
+      }
     } else if (doc.kind === "StatefulSet") {
       if (!byKindName.has(`Service/${doc.spec?.serviceName}`)) say(`serviceName ${doc.spec?.serviceName} is not rendered`);
     }

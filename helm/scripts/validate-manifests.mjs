@@ -77,6 +77,14 @@ async function selfTest() {
     ["a writable root filesystem", [pod({ securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } })], /readOnlyRootFilesystem must be true/],
     ["an unpinned image", [pod({ image: "x/y" })], /must be pinned/],
     ["a mount without volume", [pod({ volumeMounts: [{ name: "tmp", mountPath: "/tmp" }] })], /has no volume/],
+    ["a NetworkPolicy opening a port the pods lack", [pod({ ports: [{ name: "admin", containerPort: 8080 }] }), {
+      apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "n" },
+      spec: { podSelector: { matchLabels: { a: "b" } }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: "metrics" }] }] },
+    }], /ingress port metrics is not a container port/],
+    ["a NetworkPolicy selecting no pods", [pod({}), {
+      apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "n" },
+      spec: { podSelector: { matchLabels: { a: "c" } }, policyTypes: ["Ingress"] },
+    }], /podSelector matches 0 workloads/],
   ];
   let failed = 0;
   for (const [name, docs, expected] of cases) {

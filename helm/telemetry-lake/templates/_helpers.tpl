@@ -165,6 +165,7 @@ services' own lists of keys.
   "INGESTER_READ_TIMEOUT_SECONDS" (include "telemetry-lake.int" $s.readTimeoutSeconds)
   "INGESTER_SHUTDOWN_TIMEOUT_SECONDS" (include "telemetry-lake.int" $s.shutdownTimeoutSeconds)
   "INGESTER_RETRY_AFTER_SECONDS" (include "telemetry-lake.int" $s.retryAfterSeconds)
+  "INGESTER_METRICS_AUTH" (toString $s.metricsAuth)
   "INGESTER_KAFKA_COMPRESSION" $s.compression
   "INGESTER_KAFKA_LINGER_MS" (include "telemetry-lake.int" $s.lingerMs)
   "INGESTER_KAFKA_BATCH_BYTES" (include "telemetry-lake.int" $s.batchBytes)
@@ -197,6 +198,7 @@ services' own lists of keys.
   "APPENDER_BIND_ADDRESS" $s.bindAddress
   "APPENDER_DUCKDB_MEMORY_MB" (include "telemetry-lake.int" $s.duckdbMemoryMb)
   "APPENDER_SHUTDOWN_TIMEOUT_SECONDS" (include "telemetry-lake.int" $s.shutdownTimeoutSeconds)
+  "APPENDER_METRICS_AUTH" (toString $s.metricsAuth)
   "ICEBERG_CATALOG_URI" (include "telemetry-lake.catalogUri" .)
   "ICEBERG_WAREHOUSE" (include "telemetry-lake.warehouse" .)
   "ICEBERG_NAMESPACE" .Values.iceberg.namespace

@@ -69,6 +69,15 @@ Each failure names the values involved and what to change.
 {{- if and (not $c.existingSecret) (ne (empty $c.s3AccessKeyId) (empty $c.s3SecretAccessKey)) }}
 {{- fail "telemetry-lake: set both credentials.s3AccessKeyId and credentials.s3SecretAccessKey, or neither (the AWS default credential chain)." }}
 {{- end }}
+{{- if and $v.ingester.settings.metricsAuth (not (index (include "telemetry-lake.credentialKeys" . | fromYaml) "INGESTER_AUTH_TOKENS")) }}
+{{- fail "telemetry-lake: ingester.settings.metricsAuth needs the ingest tokens: set credentials.ingesterAuthTokens (or credentials.existingSecretKeys.ingesterAuthTokens with an existing Secret); the ingester refuses to start otherwise." }}
+{{- end }}
+{{- if and $v.ingester.settings.metricsAuth $v.serviceMonitor.enabled (contains "," $c.ingesterAuthTokens) }}
+{{- fail "telemetry-lake: ingester.settings.metricsAuth with serviceMonitor.enabled: the ServiceMonitor sends credentials.ingesterAuthTokens as one bearer token, so it must hold a single token (no comma)." }}
+{{- end }}
+{{- if and $v.appender.settings.metricsAuth (not (index (include "telemetry-lake.credentialKeys" . | fromYaml) "APPENDER_AUTH_TOKEN")) }}
+{{- fail "telemetry-lake: appender.settings.metricsAuth needs the admin token: set credentials.appenderAuthToken (or credentials.existingSecretKeys.appenderAuthToken with an existing Secret); the appender refuses to start otherwise." }}
+{{- end }}
 {{- if and $c.appenderAuthToken (lt (len $c.appenderAuthToken) 8) }}
 {{- fail "telemetry-lake: credentials.appenderAuthToken must be at least 8 characters long (the appender refuses shorter tokens)." }}
 {{- end }}

@@ -154,7 +154,12 @@ public final class Appender implements AutoCloseable {
             config.testCrashAt());
     Javalin http =
         AdminServer.create(
-            status, metrics, requests::request, config.authToken(), Duration.ofMinutes(5));
+            status,
+            metrics,
+            requests::request,
+            config.authToken(),
+            config.metricsAuth(),
+            Duration.ofMinutes(5));
     Appender appender = new Appender(config, catalog, requests, status, loop, http);
     http.start(config.bindAddress(), config.port());
     appender.loopThread.start();

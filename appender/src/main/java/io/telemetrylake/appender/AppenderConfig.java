@@ -34,6 +34,7 @@ public record AppenderConfig(
     long maxStagedBytes,
     long targetFileBytes,
     Optional<String> authToken,
+    boolean metricsAuth,
     Duration shutdownTimeout,
     URI catalogUri,
     String warehouse,
@@ -104,6 +105,11 @@ public record AppenderConfig(
     if (token.isPresent() && token.get().length() < 8) {
       throw new ConfigException("APPENDER_AUTH_TOKEN", "must be at least 8 characters long");
     }
+    // off by default: Prometheus scrapes usually carry no token, and the metrics hold no secrets
+    boolean metricsAuth = s.bool("APPENDER_METRICS_AUTH", false);
+    if (metricsAuth && token.isEmpty()) {
+      throw new ConfigException("APPENDER_METRICS_AUTH", "is true but APPENDER_AUTH_TOKEN is not set");
+    }
     String warehouse = s.string("ICEBERG_WAREHOUSE", "s3://warehouse/");
     return new AppenderConfig(
         s.string("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
@@ -120,6 +126,7 @@ public record AppenderConfig(
         maxStagedMb * MIB,
         s.longValue("APPENDER_TARGET_FILE_MB", 128, 1, 4096) * MIB,
         token,
+        metricsAuth,
         s.seconds("APPENDER_SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
         httpUri("ICEBERG_CATALOG_URI", s.string("ICEBERG_CATALOG_URI", "http://127.0.0.1:8181")),
         warehouse,
@@ -183,6 +190,8 @@ public record AppenderConfig(
         + (s3AccessKeyId.isPresent() ? "set" : "default chain")
         + " authToken="
         + (authToken.isPresent() ? "set" : "none")
+        + " metricsAuth="
+        + metricsAuth
         + " kafkaClientProperties="
         + kafkaClientProperties.keySet()
         + " catalogProperties="

@@ -122,6 +122,17 @@ class AppenderConfigTest {
   }
 
   @Test
+  void metricsAuthIsOffByDefaultAndNeedsTheAdminToken() {
+    assertThat(config().metricsAuth()).isFalse();
+    assertThat(config("APPENDER_AUTH_TOKEN", "token-12345", "APPENDER_METRICS_AUTH", "true").metricsAuth())
+        .isTrue();
+    assertThatThrownBy(() -> config("APPENDER_METRICS_AUTH", "true"))
+        .hasMessageStartingWith("APPENDER_METRICS_AUTH: is true but APPENDER_AUTH_TOKEN is not set");
+    assertThatThrownBy(() -> config("APPENDER_AUTH_TOKEN", "token-12345", "APPENDER_METRICS_AUTH", "yes-please"))
+        .hasMessageStartingWith("APPENDER_METRICS_AUTH");
+  }
+
+  @Test
   void readsTheTestOnlyCrashPoint() {
     assertThat(config("APPENDER_TEST_CRASH_AT", "after-upload").testCrashAt())
         .contains(AppenderConfig.CrashPoint.AFTER_UPLOAD);

@@ -81,7 +81,12 @@ final class RenderedChart {
     return null;
   }
 
-  private JsonNode find(String kind, String name) {
+  /** Every rendered manifest of this kind. */
+  List<JsonNode> ofKind(String kind) {
+    return manifests.stream().filter(m -> kind.equals(m.path("kind").asText())).toList();
+  }
+
+  JsonNode find(String kind, String name) {
     return manifests.stream()
         .filter(m -> kind.equals(m.path("kind").asText()) && name.equals(m.path("metadata").path("name").asText()))
         .findFirst()

@@ -9,6 +9,7 @@ import io.telemetrylake.ingester.kafka.KafkaReadiness;
 import io.telemetrylake.ingester.kafka.KafkaSetup;
 import io.telemetrylake.ingester.kafka.LogProducer;
 import io.telemetrylake.ingester.metrics.IngesterMetrics;
+import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.eclipse.jetty.server.Connector;
@@ -38,7 +39,13 @@ public final class Ingester implements AutoCloseable {
     LogsHandler logs = new LogsHandler(config, producer, budget, metrics, lifecycle);
     this.app =
         IngesterApp.create(
-            logs, readiness, lifecycle, metrics, config.retryAfterSeconds(), config.shutdownTimeout().toMillis() + 1_000);
+            logs,
+            readiness,
+            lifecycle,
+            metrics,
+            config.metricsAuth() ? config.authTokens() : List.of(),
+            config.retryAfterSeconds(),
+            config.shutdownTimeout().toMillis() + 1_000);
   }
 
   public static Ingester start(IngesterConfig config) {

@@ -1,5 +1,6 @@
 package io.telemetrylake.ingester;
 
+import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,7 @@ public record IngesterConfig(
     Duration shutdownTimeout,
     int retryAfterSeconds,
     List<String> authTokens,
+    boolean metricsAuth,
     String bootstrapServers,
     String topic,
     int topicPartitions,
@@ -42,6 +44,7 @@ public record IngesterConfig(
   public static final String SHUTDOWN_TIMEOUT_SECONDS = "INGESTER_SHUTDOWN_TIMEOUT_SECONDS";
   public static final String RETRY_AFTER_SECONDS = "INGESTER_RETRY_AFTER_SECONDS";
   public static final String AUTH_TOKENS = "INGESTER_AUTH_TOKENS";
+  public static final String METRICS_AUTH = "INGESTER_METRICS_AUTH";
   public static final String BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
   public static final String TOPIC = "KAFKA_TOPIC";
   public static final String TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
@@ -57,12 +60,18 @@ public record IngesterConfig(
       List.of(
           HOST, PORT, MAX_BODY_BYTES, MAX_INFLIGHT_BYTES, MAX_RECORD_BYTES, PRODUCE_TIMEOUT_MS,
           READ_TIMEOUT_SECONDS, SHUTDOWN_TIMEOUT_SECONDS, RETRY_AFTER_SECONDS, AUTH_TOKENS,
-          BOOTSTRAP_SERVERS, TOPIC, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, TOPIC_CREATE,
+          METRICS_AUTH, BOOTSTRAP_SERVERS, TOPIC, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, TOPIC_CREATE,
           COMPRESSION, LINGER_MS, BATCH_BYTES);
 
   private static final long MIB = 1024L * 1024L;
 
   public static IngesterConfig from(Settings s) {
+    List<String> authTokens = s.list(AUTH_TOKENS);
+    // off by default: Prometheus scrapes usually carry no token, and the metrics hold no secrets
+    boolean metricsAuth = s.bool(METRICS_AUTH, false);
+    if (metricsAuth && authTokens.isEmpty()) {
+      throw new ConfigException(METRICS_AUTH, "is true but " + AUTH_TOKENS + " is not set");
+    }
     return new IngesterConfig(
         s.string(HOST, "0.0.0.0"),
         s.integer(PORT, 4318, 0, 65535),
@@ -73,7 +82,8 @@ public record IngesterConfig(
         s.seconds(READ_TIMEOUT_SECONDS, 30, 1, 3600),
         s.seconds(SHUTDOWN_TIMEOUT_SECONDS, 20, 0, 3600),
         s.integer(RETRY_AFTER_SECONDS, 2, 1, 3600),
-        s.list(AUTH_TOKENS),
+        authTokens,
+        metricsAuth,
         s.string(BOOTSTRAP_SERVERS, "127.0.0.1:9092"),
         s.string(TOPIC, "otel-logs"),
         s.integer(TOPIC_PARTITIONS, 12, 1, 10_000),
@@ -91,6 +101,6 @@ public record IngesterConfig(
     return "IngesterConfig{port=" + port + ", topic=" + topic + ", bootstrap=" + bootstrapServers
         + ", partitions=" + topicPartitions + ", compression=" + compression
         + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBytes=" + maxInflightBytes
-        + ", authTokens=" + authTokens.size() + ", kafkaClientProperties=" + kafkaClientProperties.keySet() + "}";
+        + ", authTokens=" + authTokens.size() + ", metricsAuth=" + metricsAuth + ", kafkaClientProperties=" + kafkaClientProperties.keySet() + "}";
   }
 }

@@ -36,6 +36,15 @@ class IngesterConfigTest {
   }
 
   @Test
+  void metricsAuthIsOffByDefaultAndNeedsTheIngestTokens() {
+    assertThat(IngesterConfig.from(new Settings(Map.of())).metricsAuth()).isFalse();
+    assertThat(IngesterConfig.from(new Settings(Map.of("INGESTER_AUTH_TOKENS", "a-token", "INGESTER_METRICS_AUTH", "true")))
+        .metricsAuth()).isTrue();
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("INGESTER_METRICS_AUTH", "true"))))
+        .hasMessageStartingWith("INGESTER_METRICS_AUTH: is true but INGESTER_AUTH_TOKENS is not set");
+  }
+
+  @Test
   void neverShowsTokensOrPassThroughValues() {
     IngesterConfig config =
         IngesterConfig.from(

@@ -2,49 +2,54 @@ package io.telemetrylake.appender.consume;
 
 import io.telemetrylake.appender.flush.FlushReport;
 import io.telemetrylake.appender.flush.FlushTrigger;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Flush requests from other threads (SIGUSR1, POST /flush) handed to the poll-loop thread, the only
- * one that touches DuckDB and the consumer. Requests that arrive while a flush is pending share
- * its outcome.
+ * one that touches DuckDB and the consumer. Every request made before the pending flush completes
+ * joins it: all get the same future, so any number of concurrent requests costs one flush and one
+ * object.
  */
 public final class FlushRequests {
-  private final List<Pending> pending = new ArrayList<>();
+  private Pending pending;
   private boolean closed;
 
   private record Pending(FlushTrigger trigger, CompletableFuture<FlushReport> result) {}
 
   /** Asks for a flush; the future completes once it is committed (or failed). */
   public synchronized CompletableFuture<FlushReport> request(FlushTrigger trigger) {
-    CompletableFuture<FlushReport> result = new CompletableFuture<>();
     if (closed) {
-      result.complete(FlushReport.failed(trigger, "the appender is shutting down", 0, System.currentTimeMillis()));
-      return result;
+      return CompletableFuture.completedFuture(
+          FlushReport.failed(trigger, "the appender is shutting down", 0, System.currentTimeMillis()));
     }
-    pending.add(new Pending(trigger, result));
-    return result;
+    if (pending == null) {
+      pending = new Pending(trigger, new CompletableFuture<>());
+    }
+    return pending.result();
   }
 
-  /** The trigger of the oldest pending request. */
+  /** The trigger of the first request of the pending flush. */
   synchronized Optional<FlushTrigger> next() {
-    return pending.isEmpty() ? Optional.empty() : Optional.of(pending.get(0).trigger());
+    return pending == null ? Optional.empty() : Optional.of(pending.trigger());
   }
 
-  /** Completes every pending request with this flush's report. */
+  /**
+   * Completes the pending flush's future with this report. Requests that arrived while it ran
+   * joined it: nothing could be staged meanwhile, since staging is this same thread's job.
+   */
   void completeAll(FlushReport report) {
-    List<Pending> done;
+    Pending done;
     synchronized (this) {
-      done = new ArrayList<>(pending);
-      pending.clear();
+      done = pending;
+      pending = null;
     }
-    done.forEach(p -> p.result().complete(report));
+    if (done != null) {
+      done.result().complete(report);
+    }
   }
 
-  /** No more requests: the loop is exiting. Pending ones get the last report. */
+  /** No more requests: the loop is exiting. A pending one gets the last report. */
   void close(FlushReport last) {
     synchronized (this) {
       closed = true;

@@ -13,6 +13,8 @@ import io.telemetrylake.appender.stage.StagingException;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.appender.status.AppenderMetrics;
 import io.telemetrylake.appender.status.AppenderStatus;
+import io.telemetrylake.appender.status.FailureReason;
+import io.telemetrylake.appender.status.LogRedaction;
 import io.telemetrylake.appender.status.StatsSnapshot;
 import io.telemetrylake.otlp.OtlpDecodeException;
 import io.telemetrylake.table.LogRow;
@@ -385,13 +387,14 @@ public final class PollLoop implements Runnable {
             e);
       }
       Instant retryAt = policy.onFailure(clock.instant());
-      String reason = describe(e);
+      // what HTTP shows is built without messages; the log keeps them, redacted
+      String reason = FailureReason.of(e);
       status.flushFailure(reason);
       report =
           FlushReport.failed(trigger, reason, (System.nanoTime() - start) / 1_000_000, clock.millis());
       LOG.warn(
           "flush ({}) failed, {} rows stay staged, retry after {}: {}",
-          trigger.label(), slot.batch.rows(), retryAt, reason);
+          trigger.label(), slot.batch.rows(), retryAt, describe(e));
       LOG.debug("flush failure", e);
     }
     metrics.flushed(report);
@@ -720,7 +723,7 @@ public final class PollLoop implements Runnable {
     }
   }
 
-  /** One line: the exception and its causes' messages (no stack trace, no secrets of ours). */
+  /** One line for the log: the exception and its causes' messages, secrets masked, no stack trace. */
   static String describe(Throwable t) {
     StringBuilder out = new StringBuilder();
     Set<Throwable> seen = new HashSet<>();
@@ -730,7 +733,7 @@ public final class PollLoop implements Runnable {
       }
       out.append(c.getClass().getSimpleName());
       if (c.getMessage() != null) {
-        out.append(": ").append(c.getMessage());
+        out.append(": ").append(LogRedaction.redact(c.getMessage()));
       }
     }
     return out.toString();

@@ -12,11 +12,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +31,13 @@ class AdminServerTest {
   private Javalin app;
 
   private int start(Optional<String> token) {
+    return start(token, false, trigger -> CompletableFuture.completedFuture(next.get()), Duration.ofSeconds(5));
+  }
+
+  private int start(Optional<String> token, boolean metricsAuth,
+      Function<FlushTrigger, CompletableFuture<FlushReport>> flushes, Duration flushTimeout) {
     status.loopRunning(true);
-    app = AdminServer.create(status, new AppenderMetrics(),
-        trigger -> CompletableFuture.completedFuture(next.get()), token, Duration.ofSeconds(5));
+    app = AdminServer.create(status, new AppenderMetrics(), flushes, token, metricsAuth, flushTimeout);
     app.start("127.0.0.1", 0);
     return app.port();
   }
@@ -90,8 +98,84 @@ class AdminServerTest {
     assertThat(missing.body()).doesNotContain("s3cret-token");
     assertThat(call("POST", port, "/flush", "Bearer nope").statusCode()).isEqualTo(401);
     assertThat(call("POST", port, "/flush", "Bearer s3cret-token").statusCode()).isEqualTo(200);
-    // reads stay open: probes and scrapers carry no token
-    assertThat(call("GET", port, "/stats", null).statusCode()).isEqualTo(200);
+    // /stats shows offsets and failure reasons: the same token
+    HttpResponse<String> stats = call("GET", port, "/stats", null);
+    assertThat(stats.statusCode()).isEqualTo(401);
+    assertThat(stats.body()).contains("APPENDER_AUTH_TOKEN").doesNotContain("s3cret-token");
+    assertThat(call("GET", port, "/stats", "Bearer s3cret-token").statusCode()).isEqualTo(200);
+    // probes carry no token; scrapers neither unless APPENDER_METRICS_AUTH
+    assertThat(call("GET", port, "/healthz", null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", port, "/readyz", null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", port, "/metrics", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void metricsNeedTheTokenWhenSwitchedOn() throws Exception {
+    int port = start(Optional.of("s3cret-token"), true,
+        trigger -> CompletableFuture.completedFuture(next.get()), Duration.ofSeconds(5));
+
+    HttpResponse<String> missing = call("GET", port, "/metrics", null);
+
+    assertThat(missing.statusCode()).isEqualTo(401);
+    assertThat(missing.body()).doesNotContain("appender_");
+    assertThat(call("GET", port, "/metrics", "Bearer s3cret-token").body()).contains("appender_ready");
+    assertThat(call("GET", port, "/healthz", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void concurrentFlushesShareOneFlushAndWaitersAreBoundedWithoutHoldingThreads() throws Exception {
+    CompletableFuture<FlushReport> shared = new CompletableFuture<>();
+    AtomicInteger asked = new AtomicInteger();
+    int port = start(Optional.empty(), false, trigger -> {
+      asked.incrementAndGet();
+      return shared;
+    }, Duration.ofMinutes(1));
+    HttpClient client = HttpClient.newHttpClient();
+    int total = AdminServer.MAX_FLUSH_WAITERS + 10;
+    List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/flush"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    // those past the bound are answered at once, while the flush is still running
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        answers.stream().filter(CompletableFuture::isDone).count() == total - AdminServer.MAX_FLUSH_WAITERS);
+    assertThat(answers.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join)
+        .map(HttpResponse::statusCode)).containsOnly(202);
+    assertThat(call("GET", port, "/healthz", null).statusCode()).isEqualTo(200);
+    shared.complete(report(FlushReport.Outcome.COMMITTED, null));
+
+    List<Integer> codes = answers.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
+    assertThat(codes).filteredOn(c -> c == 200).hasSize(AdminServer.MAX_FLUSH_WAITERS);
+    assertThat(codes).filteredOn(c -> c == 202).hasSize(total - AdminServer.MAX_FLUSH_WAITERS);
+    assertThat(asked).hasValue(total);
+    // the waiters' places are free again
+    next.set(report(FlushReport.Outcome.COMMITTED, null));
+    assertThat(call("POST", port, "/flush", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aWaiterThatTimesOutGets503AndTheSharedFlushGoesOn() throws Exception {
+    CompletableFuture<FlushReport> shared = new CompletableFuture<>();
+    int port = start(Optional.empty(), false, trigger -> shared, Duration.ofMillis(300));
+
+    HttpResponse<String> r = call("POST", port, "/flush", null);
+
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("did not finish within");
+    assertThat(shared).isNotDone();
+  }
+
+  @Test
+  void aFlushThatThrowsShowsATypedReasonNotTheMessage() throws Exception {
+    int port = start(Optional.empty(), false, trigger -> CompletableFuture.failedFuture(
+        new IllegalStateException("http://admin:hunter2@catalog/v1?token=t0ken")), Duration.ofSeconds(5));
+
+    HttpResponse<String> r = call("POST", port, "/flush", null);
+
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("IllegalStateException").doesNotContain("hunter2", "t0ken", "admin");
   }
 
   @Test

@@ -74,7 +74,7 @@ class FlushTriggersIT {
       assertThat(lake.ids().stream().filter(id -> id != null).toList())
           .containsExactlyInAnyOrderElementsOf(ids);
 
-      JsonNode stats = JSON.readTree(Lake.http("GET", appender.port(), "/stats", null).body());
+      JsonNode stats = JSON.readTree(Lake.http("GET", appender.port(), "/stats", "it-token-123").body());
       assertThat(stats.get("buffer_records").asLong()).isZero();
       assertThat(stats.get("last_flush").get("snapshot_id").asLong()).isEqualTo(snapshotId);
       assertThat(stats.get("partitions").get("0").get("committed_offset").asLong()).isPositive();

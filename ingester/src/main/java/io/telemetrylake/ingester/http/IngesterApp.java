@@ -5,11 +5,15 @@ import io.javalin.http.HandlerType;
 import io.telemetrylake.ingester.kafka.KafkaReadiness;
 import io.telemetrylake.ingester.metrics.IngesterMetrics;
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds (does not start) the ingester's HTTP app: the OTLP endpoint plus probes and metrics. */
+/**
+ * Builds (does not start) the ingester's HTTP app: the OTLP endpoint plus probes and metrics
+ * (behind the ingest tokens when {@code metricsTokens} is not empty).
+ */
 public final class IngesterApp {
   private static final Logger LOG = LoggerFactory.getLogger(IngesterApp.class);
   public static final String LOGS_PATH = "/v1/logs";
@@ -21,6 +25,7 @@ public final class IngesterApp {
       KafkaReadiness readiness,
       Lifecycle lifecycle,
       IngesterMetrics metrics,
+      List<String> metricsTokens,
       int retryAfterSeconds,
       long stopTimeoutMs) {
     Javalin app =
@@ -51,9 +56,15 @@ public final class IngesterApp {
               .contentType("application/json")
               .result("{\"ready\":" + ready + ",\"reason\":\"" + jsonEscape(reason == null ? "" : reason) + "\"}");
         });
+    // INGESTER_METRICS_AUTH: the ingest tokens; no tokens = open
+    BearerAuth metricsAuth = new BearerAuth(metricsTokens);
     app.get(
         "/metrics",
         ctx -> {
+          if (!metricsAuth.allows(ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", "Bearer").status(401).result("GET /metrics needs Authorization: Bearer <token>");
+            return;
+          }
           ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
           metrics.write(out);
           ctx.contentType(IngesterMetrics.contentType()).result(out.toByteArray());
