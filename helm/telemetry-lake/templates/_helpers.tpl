@@ -163,6 +163,8 @@ services' own lists of keys.
   "INGESTER_MAX_RECORD_BYTES" (include "telemetry-lake.int" $s.maxRecordBytes)
   "INGESTER_PRODUCE_TIMEOUT_MS" (include "telemetry-lake.int" $s.produceTimeoutMs)
   "INGESTER_READ_TIMEOUT_SECONDS" (include "telemetry-lake.int" $s.readTimeoutSeconds)
+  "INGESTER_BODY_DEADLINE_SECONDS" (include "telemetry-lake.int" $s.bodyDeadlineSeconds)
+  "INGESTER_MAX_THREADS" (include "telemetry-lake.int" $s.maxThreads)
   "INGESTER_SHUTDOWN_TIMEOUT_SECONDS" (include "telemetry-lake.int" $s.shutdownTimeoutSeconds)
   "INGESTER_RETRY_AFTER_SECONDS" (include "telemetry-lake.int" $s.retryAfterSeconds)
   "INGESTER_METRICS_AUTH" (toString $s.metricsAuth)

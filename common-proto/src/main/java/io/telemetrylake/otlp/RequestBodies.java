@@ -4,6 +4,8 @@ import io.telemetrylake.otlp.OtlpDecodeException.Reason;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
@@ -13,30 +15,72 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Real clients stream their bodies ({@code Transfer-Encoding: chunked}, no {@code
  * Content-Length}), usually gzip-compressed, so the size is only known by reading: the body is read
- * incrementally and reading stops as soon as one byte more than the limit has arrived. A gzip bomb
- * therefore costs at most the limit in memory and the time to inflate it, never its full size.
+ * incrementally (each buffer allowed by the caller before it is allocated) and reading stops as
+ * soon as one byte more than the limit has arrived. A gzip bomb therefore costs at most the limit
+ * in memory and the time to inflate it, never its full size.
  */
 public final class RequestBodies {
   // Arrays cannot be larger than this on common JVMs.
   private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 16;
   private static final int GZIP_BUFFER_BYTES = 8192;
+  private static final int FIRST_CHUNK_BYTES = 64 * 1024;
+  private static final int MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 
   private RequestBodies() {}
 
   /**
+   * Asked before each buffer the body reader allocates: may the decoded body held in memory grow
+   * to {@code bytes}? Lets the caller refuse (and answer "retry later") before the memory is taken.
+   */
+  @FunctionalInterface
+  public interface Allowance {
+    Allowance UNBOUNDED = bytes -> true;
+
+    boolean tryGrowTo(long bytes);
+  }
+
+  /** The allowance refused to let the body grow: the body may fit later, not now. */
+  public static final class RefusedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    RefusedException(long bytes) {
+      super("no memory for a request body of " + bytes + " bytes now", null, false, false);
+    }
+  }
+
+  /**
    * Reads the whole body and returns it decoded.
+   *
+   * @see #read(InputStream, String, long, long, Allowance)
+   */
+  public static byte[] read(InputStream body, String contentEncoding, long maxDecompressedBytes)
+      throws OtlpDecodeException, IOException {
+    try {
+      return read(body, contentEncoding, -1, maxDecompressedBytes, Allowance.UNBOUNDED);
+    } catch (RefusedException e) {
+      throw new AssertionError("an unbounded allowance never refuses", e);
+    }
+  }
+
+  /**
+   * Reads the whole body and returns it decoded, asking {@code allowance} before every buffer it
+   * allocates (so before any byte of that buffer is read or inflated).
    *
    * @param body the request body; read up to its end or up to the limit, never closed here
    * @param contentEncoding the {@code Content-Encoding} header value, or null when absent;
    *     {@code identity}, {@code gzip} and {@code x-gzip} are understood (case-insensitive)
+   * @param contentLength the {@code Content-Length}, or -1 when unknown (chunked): a body
+   *     announced larger than the limit is refused before a byte is read
    * @param maxDecompressedBytes the largest body accepted after decompression (values above 2 GiB
    *     are capped: a body must fit in one array)
    * @throws OtlpDecodeException TOO_LARGE above the limit, MALFORMED for corrupt or truncated gzip,
    *     UNSUPPORTED_CONTENT_ENCODING for any other encoding
+   * @throws RefusedException when the allowance refuses a buffer
    * @throws IOException when reading the body itself fails (e.g. the client went away)
    */
-  public static byte[] read(InputStream body, String contentEncoding, long maxDecompressedBytes)
-      throws OtlpDecodeException, IOException {
+  public static byte[] read(
+      InputStream body, String contentEncoding, long contentLength, long maxDecompressedBytes, Allowance allowance)
+      throws OtlpDecodeException, IOException, RefusedException {
     if (maxDecompressedBytes < 0) {
       throw new IllegalArgumentException(
           "maxDecompressedBytes must not be negative: " + maxDecompressedBytes);
@@ -46,9 +90,9 @@ public final class RequestBodies {
         contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
     switch (encoding) {
       case "", "identity":
-        return readIdentity(body, limit);
+        return readIdentity(body, contentLength, limit, allowance);
       case "gzip", "x-gzip":
-        return readGzip(body, limit);
+        return readGzip(body, contentLength, limit, allowance);
       default:
         throw new OtlpDecodeException(
             Reason.UNSUPPORTED_CONTENT_ENCODING,
@@ -58,23 +102,36 @@ public final class RequestBodies {
     }
   }
 
-  private static byte[] readIdentity(InputStream body, int limit)
-      throws OtlpDecodeException, IOException {
-    // readNBytes reads in small chunks, so a huge body never allocates more than limit + 1 bytes.
-    byte[] bytes = body.readNBytes(limit + 1);
-    if (bytes.length > limit) {
+  private static byte[] readIdentity(InputStream body, long contentLength, int limit, Allowance allowance)
+      throws OtlpDecodeException, IOException, RefusedException {
+    if (contentLength > limit) {
       throw new OtlpDecodeException(
           Reason.TOO_LARGE, "request body exceeds the limit of " + limit + " bytes");
     }
-    return bytes;
+    if (contentLength >= 0) {
+      // Known size: one exact array, reserved before anything is read.
+      reserve(allowance, contentLength);
+      byte[] bytes = new byte[(int) contentLength];
+      int n = body.readNBytes(bytes, 0, bytes.length);
+      if (n < bytes.length) {
+        throw new java.io.EOFException("the body ended after " + n + " of " + contentLength + " bytes");
+      }
+      return bytes;
+    }
+    return readBounded(body, limit, allowance, "request body exceeds the limit of " + limit + " bytes");
   }
 
-  private static byte[] readGzip(InputStream body, int limit)
-      throws OtlpDecodeException, IOException {
+  private static byte[] readGzip(InputStream body, long contentLength, int limit, Allowance allowance)
+      throws OtlpDecodeException, IOException, RefusedException {
+    if (contentLength > compressedLimit(limit)) {
+      throw new OtlpDecodeException(
+          Reason.TOO_LARGE,
+          "compressed request body exceeds the limit of " + compressedLimit(limit) + " bytes");
+    }
     SourceStream source = new SourceStream(body, compressedLimit(limit));
-    byte[] bytes;
     try (GZIPInputStream gzip = new GZIPInputStream(source, GZIP_BUFFER_BYTES)) {
-      bytes = gzip.readNBytes(limit + 1);
+      return readBounded(
+          gzip, limit, allowance, "decompressed request body exceeds the limit of " + limit + " bytes");
     } catch (IOException e) {
       if (source.compressedLimitExceeded) {
         throw new OtlpDecodeException(
@@ -88,12 +145,53 @@ public final class RequestBodies {
       throw new OtlpDecodeException(
           Reason.MALFORMED, "invalid gzip request body: " + describe(e), e);
     }
-    if (bytes.length > limit) {
-      throw new OtlpDecodeException(
-          Reason.TOO_LARGE,
-          "decompressed request body exceeds the limit of " + limit + " bytes");
+  }
+
+  /**
+   * Reads up to {@code limit} bytes of unknown total into buffers that double from 64 KiB to 4 MiB,
+   * each allowed before it is allocated and filled, then joins them. The allowance sees the bytes
+   * the buffers hold (the join briefly needs as much again: the caller's factor covers it).
+   */
+  private static byte[] readBounded(InputStream in, int limit, Allowance allowance, String tooLarge)
+      throws OtlpDecodeException, IOException, RefusedException {
+    List<byte[]> chunks = new ArrayList<>();
+    long held = 0;
+    int total = 0;
+    int chunkSize = FIRST_CHUNK_BYTES;
+    while (true) {
+      // One byte past the limit is enough to know the body is too large.
+      int size = (int) Math.min(chunkSize, (long) limit + 1 - total);
+      reserve(allowance, held + size);
+      byte[] chunk = new byte[size];
+      held += size;
+      int n = in.readNBytes(chunk, 0, size);
+      chunks.add(chunk);
+      total += n;
+      if (total > limit) {
+        throw new OtlpDecodeException(Reason.TOO_LARGE, tooLarge);
+      }
+      if (n < size) {
+        break;
+      }
+      chunkSize = Math.min(chunkSize * 2, MAX_CHUNK_BYTES);
+    }
+    if (chunks.size() == 1 && chunks.get(0).length == total) {
+      return chunks.get(0);
+    }
+    byte[] bytes = new byte[total];
+    int at = 0;
+    for (byte[] chunk : chunks) {
+      int n = Math.min(chunk.length, total - at);
+      System.arraycopy(chunk, 0, bytes, at, n);
+      at += n;
     }
     return bytes;
+  }
+
+  private static void reserve(Allowance allowance, long bytes) throws RefusedException {
+    if (!allowance.tryGrowTo(bytes)) {
+      throw new RefusedException(bytes);
+    }
   }
 
   /**

@@ -332,4 +332,96 @@ class RequestBodiesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxDecompressedBytes");
   }
+
+  // ---- admission: Content-Length and the allowance --------------------------------------------
+
+  /** Records every size asked for and allows up to a bound. */
+  private static final class RecordingAllowance implements RequestBodies.Allowance {
+    private final long max;
+    final java.util.List<Long> asked = new java.util.ArrayList<>();
+
+    RecordingAllowance(long max) {
+      this.max = max;
+    }
+
+    @Override
+    public boolean tryGrowTo(long bytes) {
+      asked.add(bytes);
+      return bytes <= max;
+    }
+  }
+
+  @Test
+  void refusesAnAnnouncedOversizedBodyBeforeReadingAByte() {
+    ChunkedStream body = new ChunkedStream(randomBytes(2_000), 100);
+    RecordingAllowance allowance = new RecordingAllowance(Long.MAX_VALUE);
+
+    OtlpDecodeException e = catchThrowableOfType(OtlpDecodeException.class,
+        () -> RequestBodies.read(body, null, 2_000, 1_000, allowance));
+
+    assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
+    assertThat(body.bytesServed).isZero();
+    assertThat(allowance.asked).isEmpty();
+  }
+
+  @Test
+  void refusesAnAnnouncedGzipBodyLargerThanAnyGzipOfTheLimit() {
+    ChunkedStream body = new ChunkedStream(randomBytes(10), 100);
+
+    OtlpDecodeException e = catchThrowableOfType(OtlpDecodeException.class,
+        () -> RequestBodies.read(body, "gzip", 10_000_000, 1_000, RequestBodies.Allowance.UNBOUNDED));
+
+    assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
+    assertThat(body.bytesServed).isZero();
+  }
+
+  @Test
+  void reservesAnAnnouncedLengthBeforeReadingIt() throws Exception {
+    byte[] data = randomBytes(5_000);
+    RecordingAllowance allowance = new RecordingAllowance(Long.MAX_VALUE);
+
+    assertThat(RequestBodies.read(new ChunkedStream(data, 100), null, data.length, 10_000, allowance)).isEqualTo(data);
+    assertThat(allowance.asked).containsExactly(5_000L);
+  }
+
+  @Test
+  void readsNothingWhenTheAnnouncedLengthIsRefused() {
+    ChunkedStream body = new ChunkedStream(randomBytes(5_000), 100);
+
+    assertThatThrownBy(() -> RequestBodies.read(body, null, 5_000, 10_000, new RecordingAllowance(4_999)))
+        .isInstanceOf(RequestBodies.RefusedException.class)
+        .hasMessageContaining("5000 bytes");
+    assertThat(body.bytesServed).isZero();
+  }
+
+  @Test
+  void growsTheReservationOfAChunkedBodyBufferByBuffer() throws Exception {
+    byte[] data = randomBytes(300_000);
+    RecordingAllowance allowance = new RecordingAllowance(Long.MAX_VALUE);
+
+    assertThat(RequestBodies.read(new ChunkedStream(data, 1000), null, -1, 1_000_000, allowance)).isEqualTo(data);
+    // Buffers of 64, 128 and 256 KiB: the last one holds the end of the body.
+    assertThat(allowance.asked).containsExactly(65_536L, 196_608L, 458_752L);
+  }
+
+  @Test
+  void stopsReadingAChunkedBodyWhenTheAllowanceRefuses() {
+    ChunkedStream body = new ChunkedStream(randomBytes(1_000_000), 1000);
+
+    assertThatThrownBy(() -> RequestBodies.read(body, null, -1, 2_000_000, new RecordingAllowance(200_000)))
+        .isInstanceOf(RequestBodies.RefusedException.class);
+    // What was allowed (64 + 128 KiB), nothing of the refused buffer.
+    assertThat(body.bytesServed).isEqualTo(196_608);
+  }
+
+  @Test
+  void stopsInflatingAGzipBombWhenTheAllowanceRefuses() throws Exception {
+    byte[] bomb = gzip(new byte[50 * 1024 * 1024]);
+    RecordingAllowance allowance = new RecordingAllowance(1024 * 1024);
+
+    assertThatThrownBy(() -> RequestBodies.read(new ChunkedStream(bomb, 8192), "gzip", -1, 64 * 1024 * 1024, allowance))
+        .isInstanceOf(RequestBodies.RefusedException.class);
+    // Never more inflated than allowed: the refused size is the first one above the allowance.
+    assertThat(allowance.asked.subList(0, allowance.asked.size() - 1)).allSatisfy(b -> assertThat(b).isLessThanOrEqualTo(1024 * 1024));
+  }
 }

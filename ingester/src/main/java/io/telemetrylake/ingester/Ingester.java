@@ -26,6 +26,7 @@ public final class Ingester implements AutoCloseable {
   private final LogProducer producer;
   private final KafkaReadiness readiness;
   private final Lifecycle lifecycle = new Lifecycle();
+  private final LogsHandler logs;
   private final Javalin app;
   private boolean closed;
 
@@ -36,7 +37,7 @@ public final class Ingester implements AutoCloseable {
     this.readiness = new KafkaReadiness(admin, config);
     InflightBudget budget = new InflightBudget(config.maxInflightBytes());
     IngesterMetrics metrics = new IngesterMetrics(budget::inflightBytes);
-    LogsHandler logs = new LogsHandler(config, producer, budget, metrics, lifecycle);
+    this.logs = new LogsHandler(config, producer, budget, metrics, lifecycle);
     this.app =
         IngesterApp.create(
             logs,
@@ -45,7 +46,8 @@ public final class Ingester implements AutoCloseable {
             metrics,
             config.metricsAuth() ? config.authTokens() : List.of(),
             config.retryAfterSeconds(),
-            config.shutdownTimeout().toMillis() + 1_000);
+            config.shutdownTimeout().toMillis() + 1_000,
+            config.maxThreads());
   }
 
   public static Ingester start(IngesterConfig config) {
@@ -89,6 +91,7 @@ public final class Ingester implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     app.stop();
+    logs.close();
     producer.flush();
     producer.close();
     readiness.close();

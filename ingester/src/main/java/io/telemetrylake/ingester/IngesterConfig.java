@@ -20,6 +20,8 @@ public record IngesterConfig(
     int maxRecordBytes,
     Duration produceTimeout,
     Duration readTimeout,
+    Duration bodyDeadline,
+    int maxThreads,
     Duration shutdownTimeout,
     int retryAfterSeconds,
     List<String> authTokens,
@@ -41,6 +43,8 @@ public record IngesterConfig(
   public static final String MAX_RECORD_BYTES = "INGESTER_MAX_RECORD_BYTES";
   public static final String PRODUCE_TIMEOUT_MS = "INGESTER_PRODUCE_TIMEOUT_MS";
   public static final String READ_TIMEOUT_SECONDS = "INGESTER_READ_TIMEOUT_SECONDS";
+  public static final String BODY_DEADLINE_SECONDS = "INGESTER_BODY_DEADLINE_SECONDS";
+  public static final String MAX_THREADS = "INGESTER_MAX_THREADS";
   public static final String SHUTDOWN_TIMEOUT_SECONDS = "INGESTER_SHUTDOWN_TIMEOUT_SECONDS";
   public static final String RETRY_AFTER_SECONDS = "INGESTER_RETRY_AFTER_SECONDS";
   public static final String AUTH_TOKENS = "INGESTER_AUTH_TOKENS";
@@ -59,8 +63,9 @@ public record IngesterConfig(
   public static final List<String> KEYS =
       List.of(
           HOST, PORT, MAX_BODY_BYTES, MAX_INFLIGHT_BYTES, MAX_RECORD_BYTES, PRODUCE_TIMEOUT_MS,
-          READ_TIMEOUT_SECONDS, SHUTDOWN_TIMEOUT_SECONDS, RETRY_AFTER_SECONDS, AUTH_TOKENS,
-          METRICS_AUTH, BOOTSTRAP_SERVERS, TOPIC, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, TOPIC_CREATE,
+          READ_TIMEOUT_SECONDS, BODY_DEADLINE_SECONDS, MAX_THREADS, SHUTDOWN_TIMEOUT_SECONDS,
+          RETRY_AFTER_SECONDS, AUTH_TOKENS, METRICS_AUTH, BOOTSTRAP_SERVERS, TOPIC, TOPIC_PARTITIONS,
+          TOPIC_REPLICATION_FACTOR, TOPIC_CREATE,
           COMPRESSION, LINGER_MS, BATCH_BYTES);
 
   private static final long MIB = 1024L * 1024L;
@@ -80,6 +85,9 @@ public record IngesterConfig(
         s.integer(MAX_RECORD_BYTES, 1_000_000, 1024, 64 * 1024 * 1024),
         Duration.ofMillis(s.longValue(PRODUCE_TIMEOUT_MS, 8_000, 1_000, 120_000)),
         s.seconds(READ_TIMEOUT_SECONDS, 30, 1, 3600),
+        s.seconds(BODY_DEADLINE_SECONDS, 60, 1, 3600),
+        // Jetty needs a few threads of its own (acceptors, selectors) besides the request threads.
+        s.integer(MAX_THREADS, 64, 16, 10_000),
         s.seconds(SHUTDOWN_TIMEOUT_SECONDS, 20, 0, 3600),
         s.integer(RETRY_AFTER_SECONDS, 2, 1, 3600),
         authTokens,

@@ -22,6 +22,8 @@ class IngesterConfigTest {
     assertThat(config.compression()).isEqualTo("lz4");
     assertThat(config.produceTimeout()).isEqualTo(Duration.ofSeconds(8));
     assertThat(config.authTokens()).isEmpty();
+    assertThat(config.maxThreads()).isEqualTo(64);
+    assertThat(config.bodyDeadline()).isEqualTo(Duration.ofSeconds(60));
   }
 
   @Test
@@ -33,6 +35,11 @@ class IngesterConfigTest {
         .hasMessageStartingWith("INGESTER_KAFKA_COMPRESSION: must be one of");
     assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("KAFKA_TOPIC_PARTITIONS", "0"))))
         .hasMessageStartingWith("KAFKA_TOPIC_PARTITIONS:");
+    // Jetty needs threads of its own besides the request threads.
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("INGESTER_MAX_THREADS", "4"))))
+        .hasMessageStartingWith("INGESTER_MAX_THREADS:");
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("INGESTER_BODY_DEADLINE_SECONDS", "0"))))
+        .hasMessageStartingWith("INGESTER_BODY_DEADLINE_SECONDS:");
   }
 
   @Test

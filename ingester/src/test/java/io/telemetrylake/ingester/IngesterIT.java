@@ -220,11 +220,12 @@ class IngesterIT {
   @Test
   void answers429WithRetryAfterWhenTheInflightBoundIsHit() throws Exception {
     // A long linger, with batches larger than the request so it is not sent early, keeps the first
-    // request in flight while the second arrives.
-    Ingester slow = start(Map.of("INGESTER_MAX_INFLIGHT_BYTES", "1048576", "INGESTER_KAFKA_LINGER_MS", "5000",
-        "INGESTER_KAFKA_BATCH_BYTES", Integer.toString(4 * 1024 * 1024)));
+    // request in flight while the second arrives. A request needs 7x its body while decoded, then
+    // its records (1x) stay in flight: a budget of 7.5 bodies admits the first, not the second.
     byte[] body = request(resource("bulk", 7000)).toByteArray();
     assertThat(body.length).isGreaterThan(600_000);
+    Ingester slow = start(Map.of("INGESTER_MAX_INFLIGHT_BYTES", Long.toString(body.length * 15L / 2),
+        "INGESTER_KAFKA_LINGER_MS", "5000", "INGESTER_KAFKA_BATCH_BYTES", Integer.toString(4 * 1024 * 1024)));
 
     CompletableFuture<HttpResponse<byte[]>> first = HTTP.sendAsync(
         HttpRequest.newBuilder(logsUri(slow)).header("Content-Type", "application/x-protobuf")

@@ -7,6 +7,7 @@ import io.telemetrylake.ingester.metrics.IngesterMetrics;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +28,18 @@ public final class IngesterApp {
       IngesterMetrics metrics,
       List<String> metricsTokens,
       int retryAfterSeconds,
-      long stopTimeoutMs) {
+      long stopTimeoutMs,
+      int maxThreads) {
     Javalin app =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
               // Bodies are read as streams with our own decompressed-size bound (RequestBodies).
               config.http.maxRequestSize = Long.MAX_VALUE;
+              // Bounded: every thread may hold a request being read (Javalin's default is 250).
+              QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
+              threads.setName("ingester-http");
+              config.jetty.threadPool = threads;
               config.jetty.modifyServer(
                   server -> {
                     // Makes stop() graceful: it waits until responses in progress (async ones

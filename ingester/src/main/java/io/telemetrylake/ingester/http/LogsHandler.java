@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * for the client, 429/503 with {@code Retry-After} make it retry. Overload and Kafka trouble are
  * therefore never 500.
  */
-public final class LogsHandler implements Handler {
+public final class LogsHandler implements Handler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogsHandler.class);
 
   // google.rpc.Code values for the Status body of error responses.
@@ -43,6 +44,20 @@ public final class LogsHandler implements Handler {
   private static final int UNAVAILABLE = 14;
   private static final int UNAUTHENTICATED = 16;
 
+  /**
+   * Memory a request needs per byte of its decoded body while it is read: the buffers, then the
+   * joined copy.
+   */
+  static final long READ_MEMORY_FACTOR = 2;
+
+  /**
+   * Memory a request needs per byte of its decoded body at its peak: the body, the decoded
+   * protobuf objects (about 5x the protobuf bytes for realistic records, measured with lake send's
+   * generator: many small objects) and the per-resource copies (1x). JSON bodies are larger than
+   * their protobuf, so they need less per byte.
+   */
+  static final long REQUEST_MEMORY_FACTOR = 7;
+
   private final IngesterConfig config;
   private final LogProducer producer;
   private final InflightBudget budget;
@@ -51,6 +66,8 @@ public final class LogsHandler implements Handler {
   private final BearerAuth auth;
   private final Lifecycle lifecycle;
   private final ThrottledLog kafkaErrors = new ThrottledLog(LOG, 10_000);
+  private final BodyDeadline deadline;
+  private final long bodyLimit;
 
   public LogsHandler(
       IngesterConfig config, LogProducer producer, InflightBudget budget, IngesterMetrics metrics, Lifecycle lifecycle) {
@@ -61,6 +78,13 @@ public final class LogsHandler implements Handler {
     this.lifecycle = lifecycle;
     this.splitter = new ResourceSplitter(config.maxRecordBytes());
     this.auth = new BearerAuth(config.authTokens());
+    this.deadline = new BodyDeadline(config.bodyDeadline());
+    // A body whose memory could never fit in the budget is refused for good (413), not retried.
+    this.bodyLimit = Math.min(config.maxBodyBytes(), budget.maxBytes() / REQUEST_MEMORY_FACTOR);
+    if (bodyLimit < config.maxBodyBytes()) {
+      LOG.info("request bodies are limited to {} bytes ({} / {}: the memory a request needs), below {}={}",
+          bodyLimit, IngesterConfig.MAX_INFLIGHT_BYTES, REQUEST_MEMORY_FACTOR, IngesterConfig.MAX_BODY_BYTES, config.maxBodyBytes());
+    }
   }
 
   @Override
@@ -95,12 +119,35 @@ public final class LogsHandler implements Handler {
       return false;
     }
 
+    InflightBudget.Reservation reservation = budget.open();
+    boolean handedOff = false;
+    try {
+      handedOff = readAndProduce(ctx, encoding, reservation, start);
+      return handedOff;
+    } finally {
+      if (!handedOff) {
+        reservation.close();
+      }
+    }
+  }
+
+  /** Returns true when the reservation passed to Kafka's callback (which answers and releases it). */
+  private boolean readAndProduce(Context ctx, OtlpEncoding encoding, InflightBudget.Reservation reservation, long start) {
     ExportLogsServiceRequest request;
     byte[] body;
     int bodyBytes;
-    try {
-      body = RequestBodies.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"), config.maxBodyBytes());
+    try (BodyDeadline.Bounded in = deadline.start(ctx.req().getInputStream(), () -> abort(ctx))) {
+      // Every buffer of the body is reserved before it is allocated, and what the body becomes
+      // (decoded objects, split copies) before it is decoded: memory is bounded before it is used.
+      body = RequestBodies.read(in, ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(), bodyLimit,
+          bytes -> reservation.tryResize(READ_MEMORY_FACTOR * bytes));
+      in.done();
       bodyBytes = body.length;
+      if (!reservation.tryResize(REQUEST_MEMORY_FACTOR * bodyBytes)) {
+        metrics.rejected("overload", 0, bodyBytes);
+        retryLater(ctx, encoding, 429, RESOURCE_EXHAUSTED, "too much data in flight; retry later", start);
+        return false;
+      }
       request = OtlpLogsDecoder.decode(body, encoding);
     } catch (OtlpDecodeException e) {
       int status =
@@ -112,8 +159,12 @@ public final class LogsHandler implements Handler {
       metrics.rejected("undecodable", 0, 0);
       respondStatus(ctx, encoding, status, status == 413 ? OUT_OF_RANGE : INVALID_ARGUMENT, e.getMessage(), start);
       return false;
+    } catch (RequestBodies.RefusedException e) {
+      metrics.rejected("overload", 0, 0);
+      retryLater(ctx, encoding, 429, RESOURCE_EXHAUSTED, "too much data in flight; retry later", start);
+      return false;
     } catch (IOException e) {
-      // The client went away or trickled bytes past the read timeout.
+      // The client went away, trickled bytes past the idle timeout, or missed the body deadline.
       respondStatus(ctx, encoding, 408, UNAVAILABLE, "could not read the request body: " + e.getMessage(), start);
       return false;
     }
@@ -138,7 +189,8 @@ public final class LogsHandler implements Handler {
     for (KafkaLogRecord record : records) {
       bytes += record.value().length + record.key().length;
     }
-    if (!budget.tryAcquire(bytes)) {
+    // From here on only the records stay alive (until Kafka acknowledges them): keep just those.
+    if (!reservation.tryResize(bytes)) {
       metrics.rejected("overload", totalRecords - rejected, bodyBytes);
       retryLater(ctx, encoding, 429, RESOURCE_EXHAUSTED, "too much data in flight to Kafka; retry later", start);
       return false;
@@ -147,19 +199,14 @@ public final class LogsHandler implements Handler {
     long admitted = bytes;
     int accepted = totalRecords - rejected;
     long produceStart = System.nanoTime();
-    CompletableFuture<Void> acked;
-    try {
-      acked = producer.send(records).orTimeout(config.produceTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) {
-      budget.release(admitted);
-      throw e;
-    }
+    CompletableFuture<Void> acked =
+        producer.send(records).orTimeout(config.produceTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ctx.future(
         () ->
             acked.handle(
                 (ok, error) -> {
                   try {
-                    budget.release(admitted);
+                    reservation.close();
                     if (error == null) {
                       metrics.accepted(accepted, admitted, System.nanoTime() - produceStart);
                       respondSuccess(ctx, encoding, rejected, message, start);
@@ -174,6 +221,18 @@ public final class LogsHandler implements Handler {
                   }
                 }));
     return true;
+  }
+
+  /** Closes the connection of a request whose body is still being read at its deadline. */
+  private void abort(Context ctx) {
+    org.eclipse.jetty.server.Request.getBaseRequest(ctx.req()).getHttpChannel()
+        .abort(new TimeoutException("request body not received within " + deadline.deadline().toSeconds() + " s"));
+  }
+
+  /** Stops the deadline timer. */
+  @Override
+  public void close() {
+    deadline.close();
   }
 
   private void respondSuccess(Context ctx, OtlpEncoding encoding, long rejected, String message, long start) {

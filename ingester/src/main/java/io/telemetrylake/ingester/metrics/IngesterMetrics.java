@@ -60,7 +60,7 @@ public final class IngesterMetrics {
             .register(registry);
     GaugeWithCallback.builder()
         .name("ingester_inflight_bytes")
-        .help("Bytes handed to Kafka and not yet acknowledged")
+        .help("Bytes reserved by requests: bodies being read and decoded, and records not yet acknowledged by Kafka")
         .callback(cb -> cb.call(inflightBytes.getAsLong()))
         .register(registry);
   }

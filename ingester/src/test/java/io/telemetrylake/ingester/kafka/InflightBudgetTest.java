@@ -8,32 +8,72 @@ class InflightBudgetTest {
 
   @Test
   void admitsUntilTheBoundAndRefusesBeyondIt() {
-    InflightBudget budget = new InflightBudget(100);
+    InflightBudget budget = new InflightBudget(1600);
+    for (int n = 0; n < 15; n++) {
+      assertThat(budget.open().tryResize(100)).isTrue();
+    }
+    InflightBudget.Reservation last = budget.open();
 
-    assertThat(budget.tryAcquire(60)).isTrue();
-    assertThat(budget.tryAcquire(40)).isTrue();
-    assertThat(budget.tryAcquire(1)).isFalse();
+    assertThat(last.tryResize(60)).isTrue();
+    assertThat(last.tryResize(100)).isTrue();
+    assertThat(last.tryResize(101)).isFalse();
+    assertThat(last.bytes()).isEqualTo(100);
+    assertThat(budget.inflightBytes()).isEqualTo(1600);
+  }
+
+  @Test
+  void closedReservationsCanBeAdmittedAgain() {
+    InflightBudget budget = new InflightBudget(100);
+    InflightBudget.Reservation first = budget.open();
+    first.tryResize(100);
+    first.close();
+    first.close();
+
+    assertThat(budget.open().tryResize(100)).isTrue();
     assertThat(budget.inflightBytes()).isEqualTo(100);
   }
 
   @Test
-  void releasedBytesCanBeAdmittedAgain() {
-    InflightBudget budget = new InflightBudget(100);
-    budget.tryAcquire(100);
+  void shrinkingAlwaysSucceedsAndGivesBytesBack() {
+    InflightBudget budget = new InflightBudget(1600);
+    InflightBudget.Reservation r = budget.open();
+    r.tryResize(1500);
 
-    budget.release(100);
-
-    assertThat(budget.tryAcquire(100)).isTrue();
+    assertThat(r.tryResize(100)).isTrue();
+    assertThat(budget.inflightBytes()).isEqualTo(100);
+    assertThat(budget.open().tryResize(1100)).isTrue();
   }
 
   @Test
-  void admitsAnOversizedRequestOnlyWhenNothingElseIsInFlight() {
+  void neverExceedsTheBoundEvenForARequestAlone() {
     InflightBudget budget = new InflightBudget(100);
 
-    assertThat(budget.tryAcquire(500)).isTrue();
-    assertThat(budget.tryAcquire(1)).isFalse();
-    budget.release(500);
-    budget.tryAcquire(10);
-    assertThat(budget.tryAcquire(500)).isFalse();
+    assertThat(budget.open().tryResize(101)).isFalse();
+    assertThat(budget.inflightBytes()).isZero();
+  }
+
+  @Test
+  void largeRequestsLeaveTheLastQuarterToSmallOnes() {
+    InflightBudget budget = new InflightBudget(1600);
+    // Large: above a sixteenth (100 bytes).
+    InflightBudget.Reservation bomb1 = budget.open();
+    InflightBudget.Reservation bomb2 = budget.open();
+    assertThat(bomb1.tryResize(600)).isTrue();
+    assertThat(bomb2.tryResize(600)).isTrue();
+    assertThat(bomb2.tryResize(601)).as("three quarters reached").isFalse();
+
+    for (int n = 0; n < 4; n++) {
+      assertThat(budget.open().tryResize(100)).as("small request %d", n).isTrue();
+    }
+    assertThat(budget.inflightBytes()).isEqualTo(1600);
+  }
+
+  @Test
+  void aLargeRequestAloneMayUseTheWholeBudget() {
+    InflightBudget budget = new InflightBudget(1600);
+    InflightBudget.Reservation big = budget.open();
+
+    assertThat(big.tryResize(1600)).isTrue();
+    assertThat(budget.open().tryResize(1)).isFalse();
   }
 }
