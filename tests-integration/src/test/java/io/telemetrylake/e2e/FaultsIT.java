@@ -178,7 +178,8 @@ class FaultsIT {
 
   @Test
   void overloadGetsOnly200And429WithBoundedMemory(DevStack stack) throws Exception {
-    try (Lake lake = Lake.start(new LocalStack(stack), "overload", Map.of("INGESTER_MAX_INFLIGHT_BYTES", Integer.toString(2 * 1024 * 1024),
+    // 8 MiB: a 1 000-record body (~290 KB) times the budget's decode allowance (7x) fits several times
+    try (Lake lake = Lake.start(new LocalStack(stack), "overload", Map.of("INGESTER_MAX_INFLIGHT_BYTES", Integer.toString(8 * 1024 * 1024),
         "INGESTER_KAFKA_LINGER_MS", "50"))) {
       Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(15L * SCALE), "--connections", "16",
           "--batch", "1000", "--pool", "16", "--max-retries", "0");
@@ -193,7 +194,7 @@ class FaultsIT {
       assertThat(statuses).containsKeys("200", "429");
       assertThat(statuses.keySet()).isSubsetOf("200", "429");
       assertThat(peakRss).as("ingester RSS").isLessThan(1024L * 1024 * 1024);
-      report(String.format("ingester overload (16 connections, 2 MiB in-flight bound): statuses %s, peak RSS %d MiB, %s",
+      report(String.format("ingester overload (16 connections, 8 MiB in-flight bound): statuses %s, peak RSS %d MiB, %s",
           statuses, peakRss >> 20, load.summary().trim()));
     }
   }
