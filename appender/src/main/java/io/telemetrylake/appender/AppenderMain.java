@@ -2,6 +2,7 @@ package io.telemetrylake.appender;
 
 import io.telemetrylake.appender.flush.FlushTrigger;
 import io.telemetrylake.config.ConfigException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -14,6 +15,7 @@ import sun.misc.Signal;
  */
 public final class AppenderMain {
   private static final Logger LOG = LoggerFactory.getLogger(AppenderMain.class);
+  private static final AtomicBoolean STOP_REQUESTED = new AtomicBoolean();
 
   private AppenderMain() {}
 
@@ -46,13 +48,15 @@ public final class AppenderMain {
     // other exits (System.exit elsewhere): still try to flush
     Runtime.getRuntime().addShutdownHook(new Thread(appender::close, "appender-shutdown"));
     appender.awaitLoop();
-    if (!appender.status().isStopping()) {
-      // the loop ended by itself: a fatal error, already logged
+    if (!STOP_REQUESTED.get()) {
+      // the loop ended by itself: a fatal error, already logged (the loop marks the status
+      // stopping on its way out too, so that cannot tell a fatal error from a requested stop)
       System.exit(1);
     }
   }
 
   private static void stopAndExit(Appender appender, String signal) {
+    STOP_REQUESTED.set(true);
     Thread stopper = new Thread(() -> {
       LOG.info("{}: stopping intake, flushing and committing what is staged", signal);
       appender.close();

@@ -3,6 +3,7 @@ package io.telemetrylake.appender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.telemetrylake.appender.consume.Hostname;
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
 import java.net.URI;
@@ -119,6 +120,22 @@ class AppenderConfigTest {
     assertThat(c.describe()).doesNotContain("hunter2").doesNotContain("AKIAEXAMPLE")
         .contains("s3Credentials=set").contains("authToken=set").contains("sasl.jaas.config");
     assertThat(c.toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void instanceIdDefaultsToTheHostNameSoAStatefulSetPodKeepsItAcrossRestarts() {
+    assertThat(config().instanceId()).isEqualTo(Hostname.get());
+    assertThat(config("APPENDER_INSTANCE_ID", "appender-2").instanceId()).isEqualTo("appender-2");
+    assertThat(config("APPENDER_INSTANCE_ID", "appender-2").describe()).contains("instance=appender-2");
+  }
+
+  @Test
+  void rejectsAnInstanceIdKafkaWouldRefuse() {
+    assertThatThrownBy(() -> config("APPENDER_INSTANCE_ID", "pod/1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be letters, digits");
+    assertThatThrownBy(() -> config("APPENDER_INSTANCE_ID", "a".repeat(250)))
+        .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be at most 249 characters");
   }
 
   @Test

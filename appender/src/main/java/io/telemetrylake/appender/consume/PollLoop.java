@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -161,6 +160,7 @@ public final class PollLoop implements Runnable {
       }
     } catch (RuntimeException | Error e) {
       fatal = true;
+      StaticMembership.explainFencing(e, StaticMembership.instanceId(consumer)).ifPresent(LOG::error);
       LOG.error("fatal error, the appender stops: {}", describe(e), e);
       throw e;
     } finally {
@@ -614,7 +614,7 @@ public final class PollLoop implements Runnable {
       closing = true;
       requests.close(last);
       try {
-        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        consumer.close(StaticMembership.closeOptions(fatal).withTimeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         LOG.warn("closing the consumer: {}", describe(e));
       }
