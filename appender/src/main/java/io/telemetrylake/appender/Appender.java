@@ -3,7 +3,6 @@ package io.telemetrylake.appender;
 import io.javalin.Javalin;
 import io.telemetrylake.appender.consume.DeadLetterQueue;
 import io.telemetrylake.appender.consume.FlushRequests;
-import io.telemetrylake.appender.consume.Hostname;
 import io.telemetrylake.appender.consume.KafkaClients;
 import io.telemetrylake.appender.consume.PollLoop;
 import io.telemetrylake.appender.consume.RecordDecoder;
@@ -122,7 +121,8 @@ public final class Appender implements AutoCloseable {
             config.targetFileBytes(),
             config.testCrashAt(),
             clock,
-            Hostname.get());
+            // names the committer in each snapshot's summary: unique per appender, unlike the host
+            config.instanceId());
     try {
       flusher.settlePendingUploads();
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.telemetrylake.appender;
 
+import io.telemetrylake.appender.consume.Hostname;
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
 import java.net.URI;
@@ -16,6 +17,8 @@ import java.util.regex.Pattern;
  * stops start-up with one line naming the variable (never its value when it is a secret). The
  * README lists the same variables with their defaults.
  *
+ * @param instanceId the consumer's {@code group.instance.id} (static membership): a restart with
+ *     the same id gets its partitions back at once instead of after the session timeout
  * @param kafkaClientProperties {@code KAFKA_CLIENT_*} passed to the consumer and the DLQ producer
  * @param catalogProperties {@code ICEBERG_PROP_*} passed to the REST catalog (and its FileIO)
  * @param testCrashAt test-only: halt the process at this point of a flush (see {@link CrashPoint})
@@ -24,6 +27,7 @@ public record AppenderConfig(
     String kafkaBootstrapServers,
     String topic,
     String groupId,
+    String instanceId,
     String dlqTopic,
     int port,
     String bindAddress,
@@ -51,6 +55,8 @@ public record AppenderConfig(
 
   static final long MIB = 1024L * 1024L;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");
+  /** Kafka refuses longer group instance ids. */
+  static final int MAX_INSTANCE_ID_LENGTH = 249;
 
   public AppenderConfig {
     kafkaClientProperties = Map.copyOf(kafkaClientProperties);
@@ -115,6 +121,7 @@ public record AppenderConfig(
         s.string("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         topic,
         name(s, "APPENDER_GROUP_ID", "telemetry-lake-appender"),
+        instanceId(s),
         name(s, "APPENDER_DLQ_TOPIC", topic + "-dlq"),
         s.integer("APPENDER_PORT", 8080, 0, 65535),
         s.string("APPENDER_BIND_ADDRESS", "0.0.0.0"),
@@ -153,6 +160,8 @@ public record AppenderConfig(
         + topic
         + " group="
         + groupId
+        + " instance="
+        + instanceId
         + " dlq="
         + dlqTopic
         + " bootstrap="
@@ -210,6 +219,20 @@ public record AppenderConfig(
     if (!NAME.matcher(value).matches()) {
       throw new ConfigException(
           key, "must be letters, digits, '.', '_' or '-', got '" + value + "'");
+    }
+    return value;
+  }
+
+  /**
+   * Unique per appender process in the group; the same across restarts of that process. The host
+   * name is that on Kubernetes (a StatefulSet's pod name) and in containers; several appenders on
+   * one host must each set their own.
+   */
+  private static String instanceId(Settings s) {
+    String value = name(s, "APPENDER_INSTANCE_ID", Hostname.get());
+    if (value.length() > MAX_INSTANCE_ID_LENGTH) {
+      throw new ConfigException(
+          "APPENDER_INSTANCE_ID", "must be at most " + MAX_INSTANCE_ID_LENGTH + " characters long");
     }
     return value;
   }

@@ -3,6 +3,7 @@ package io.telemetrylake.appender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.telemetrylake.appender.consume.Hostname;
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
 import java.net.URI;
@@ -130,6 +131,22 @@ class AppenderConfigTest {
         .hasMessageStartingWith("APPENDER_METRICS_AUTH: is true but APPENDER_AUTH_TOKEN is not set");
     assertThatThrownBy(() -> config("APPENDER_AUTH_TOKEN", "token-12345", "APPENDER_METRICS_AUTH", "yes-please"))
         .hasMessageStartingWith("APPENDER_METRICS_AUTH");
+  }
+
+  @Test
+  void instanceIdDefaultsToTheHostNameSoAStatefulSetPodKeepsItAcrossRestarts() {
+    assertThat(config().instanceId()).isEqualTo(Hostname.get());
+    assertThat(config("APPENDER_INSTANCE_ID", "appender-2").instanceId()).isEqualTo("appender-2");
+    assertThat(config("APPENDER_INSTANCE_ID", "appender-2").describe()).contains("instance=appender-2");
+  }
+
+  @Test
+  void rejectsAnInstanceIdKafkaWouldRefuse() {
+    assertThatThrownBy(() -> config("APPENDER_INSTANCE_ID", "pod/1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be letters, digits");
+    assertThatThrownBy(() -> config("APPENDER_INSTANCE_ID", "a".repeat(250)))
+        .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be at most 249 characters");
   }
 
   @Test

@@ -34,7 +34,7 @@ final class AppenderAdminAccessTest {
         namespaces.add(peer.path("namespaceSelector").path("matchLabels").path("kubernetes.io/metadata.name").asText()));
     assertThat(namespaces).containsExactly("monitoring", "ops");
     // the port it opens is the container's admin port
-    JsonNode container = chart.find("Deployment", APPENDER).path("spec").path("template").path("spec")
+    JsonNode container = chart.find("StatefulSet", APPENDER).path("spec").path("template").path("spec")
         .path("containers").get(0);
     assertThat(container.path("ports").findValuesAsText("name")).contains("admin");
   }

@@ -185,7 +185,7 @@ final class ChartSettingsDriftTest {
   }
 
   private static Map<String, String> env(RenderedChart chart, String component) {
-    return chart.containerEnv(chart.deploymentName(component), component);
+    return chart.containerEnv(chart.workloadName(component), component);
   }
 
   /** Names that are settings: without the runtime variables and the pass-through properties. */

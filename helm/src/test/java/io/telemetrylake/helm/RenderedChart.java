@@ -45,11 +45,12 @@ final class RenderedChart {
   }
 
   /**
-   * Environment of one container of a Deployment: variable name to value, with ConfigMap
-   * references resolved against the rendered ConfigMaps. Secret references map to null.
+   * Environment of one container of a workload (the ingester's Deployment, the appender's
+   * StatefulSet): variable name to value, with ConfigMap references resolved against the rendered
+   * ConfigMaps. Secret and pod-field references map to null.
    */
-  Map<String, String> containerEnv(String deployment, String container) {
-    JsonNode pod = find("Deployment", deployment).path("spec").path("template").path("spec");
+  Map<String, String> containerEnv(String workload, String container) {
+    JsonNode pod = findWorkload(workload).path("spec").path("template").path("spec");
     for (JsonNode c : pod.path("containers")) {
       if (container.equals(c.path("name").asText())) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -59,10 +60,10 @@ final class RenderedChart {
         return env;
       }
     }
-    throw new AssertionError("no container " + container + " in Deployment " + deployment);
+    throw new AssertionError("no container " + container + " in workload " + workload);
   }
 
-  String deploymentName(String component) {
+  String workloadName(String component) {
     return RELEASE + "-telemetry-lake-" + component;
   }
 
@@ -86,6 +87,15 @@ final class RenderedChart {
     return manifests.stream().filter(m -> kind.equals(m.path("kind").asText())).toList();
   }
 
+  private JsonNode findWorkload(String name) {
+    return manifests.stream()
+        .filter(m -> List.of("Deployment", "StatefulSet").contains(m.path("kind").asText())
+            && name.equals(m.path("metadata").path("name").asText()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("the chart rendered no Deployment or StatefulSet " + name));
+  }
+
+  /** The manifest of this kind and name; fails when the chart did not render it. */
   JsonNode find(String kind, String name) {
     return manifests.stream()
         .filter(m -> kind.equals(m.path("kind").asText()) && name.equals(m.path("metadata").path("name").asText()))

@@ -15,6 +15,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Where the poll loop gets its Kafka clients: a seam for tests, real clients in production. */
 public interface KafkaClients {
+  /** Consumer defaults ({@code KAFKA_CLIENT_SESSION_TIMEOUT_MS} etc. override them). */
+  int SESSION_TIMEOUT_MS = 30_000;
+
+  int HEARTBEAT_INTERVAL_MS = 3_000;
+
   Consumer<byte[], byte[]> consumer();
 
   Producer<byte[], byte[]> producer();
@@ -39,11 +44,17 @@ public interface KafkaClients {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + Hostname.get());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instanceId());
+    // A crashed appender that is not restarted keeps its partitions this long; a restarted one
+    // gets them back at once (static membership), so this need not be short. 30 s rides out a
+    // broker failover or a long GC pause without a rebalance; heartbeats every 3 s (a tenth).
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MS);
     p.putAll(config.kafkaClientProperties());
     // not overridable: offsets live in the table; the rebalance listener needs eager callbacks
     // per partition (cooperative: only moved partitions are revoked)
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
     p.put(

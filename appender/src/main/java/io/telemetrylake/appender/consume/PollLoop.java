@@ -37,7 +37,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -175,6 +174,7 @@ public final class PollLoop implements Runnable {
       dead = true;
       // dead from this moment (/healthz 503), not stopping: the clean-up below is best effort
       status.loopDied(describe(e));
+      StaticMembership.explainFencing(e, StaticMembership.instanceId(consumer)).ifPresent(LOG::error);
       LOG.error("fatal error, the consumer loop is dead and the appender exits: {}", describe(e), e);
       throw e;
     } finally {
@@ -655,8 +655,9 @@ public final class PollLoop implements Runnable {
       // a dead loop lets a running flush end first (briefly): then the group is left at once
       boolean flushEnded = !fatal || stopFlushThread(DEAD_FLUSH_WAIT);
       try {
-        // leaving the group hands the partitions over now, not after the session timeout
-        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        // a graceful stop leaves the group (partitions move now); a dead loop stays in it, so its
+        // restart under the same instance id resumes the same partitions without a rebalance
+        consumer.close(StaticMembership.closeOptions(fatal).withTimeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         LOG.warn("closing the consumer: {}", describe(e));
       }

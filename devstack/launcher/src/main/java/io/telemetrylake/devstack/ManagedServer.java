@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -112,6 +113,42 @@ public final class ManagedServer {
     waitQuietly(p, STOP_TIMEOUT);
     classDataSharing.finish(sharingPlan, name(), false);
     LOG.info("{} killed", name());
+  }
+
+  /**
+   * SIGSTOP: the process freezes (no heartbeats, no I/O) but keeps its state, like a VM paused or
+   * a very long GC pause; {@link #resume()} lets it go on where it was.
+   */
+  public void pause() {
+    signal("STOP");
+    LOG.info("{} paused (SIGSTOP)", name());
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  public void resume() {
+    signal("CONT");
+    LOG.info("{} resumed (SIGCONT)", name());
+  }
+
+  /** The exit code of the last run, once its process has ended. */
+  public OptionalInt exitCode() {
+    Process p = process;
+    return p == null || p.isAlive() ? OptionalInt.empty() : OptionalInt.of(p.exitValue());
+  }
+
+  private void signal(String signal) {
+    long pid = pid().orElseThrow(() -> new IllegalStateException(name() + " is not running"));
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot send SIG" + signal + " to " + name(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling " + name(), e);
+    }
   }
 
   synchronized void launch() {

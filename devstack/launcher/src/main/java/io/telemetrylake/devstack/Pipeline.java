@@ -70,8 +70,12 @@ public final class Pipeline {
     env.putIfAbsent("APPENDER_STAGING_DIR", stack.dataDir().resolve("appender-" + n).toString());
     env.putIfAbsent("APPENDER_BIND_ADDRESS", Ports.HOST);
     String name = n == 1 ? "appender" : "appender-" + n;
+    // all appenders here share one host name (the default id): each needs its own, and a restart
+    // of the same ManagedServer keeps it (same environment), as a StatefulSet pod keeps its name
+    env.putIfAbsent("APPENDER_INSTANCE_ID", env.getOrDefault("KAFKA_TOPIC", "otel-logs") + "-" + name);
     ManagedServer server = stack.startService(repoRoot, name, "appender", APPENDER_MAIN, port, "/healthz", env, SERVICE_JVM_OPTIONS);
-    Appender appender = new Appender(server, URI.create("http://" + Ports.HOST + ":" + port));
+    Appender appender =
+        new Appender(server, URI.create("http://" + Ports.HOST + ":" + port), env.get("APPENDER_INSTANCE_ID"));
     appenders.add(appender);
     return appender;
   }
@@ -108,6 +112,6 @@ public final class Pipeline {
     stack.stopServices();
   }
 
-  /** One appender process and its admin endpoint. */
-  public record Appender(ManagedServer server, URI uri) {}
+  /** One appender process, its admin endpoint and its consumer group instance id. */
+  public record Appender(ManagedServer server, URI uri, String instanceId) {}
 }

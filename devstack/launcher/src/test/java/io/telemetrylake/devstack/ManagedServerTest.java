@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,31 @@ class ManagedServerTest {
     assertThat(server.startupTime()).isPresent();
     server.kill();
     assertThat(server.isRunning()).isFalse();
+  }
+
+  @Test
+  void pausedServerIsFrozenUntilResumedAndAKilledOneReportsItsExitCode() throws Exception {
+    ManagedServer server = server(new Definition(List.of("block"), true), Duration.ofSeconds(30));
+    server.start();
+    long pid = server.pid().orElseThrow();
+
+    server.pause();
+    char paused = processState(pid);
+    server.resume();
+    char resumed = processState(pid);
+    OptionalInt whileRunning = server.exitCode();
+    server.kill();
+
+    assertThat(paused).as("state in /proc while paused").isEqualTo('T');
+    assertThat(resumed).as("state in /proc once resumed").isNotEqualTo('T');
+    assertThat(whileRunning).isEmpty();
+    assertThat(server.exitCode()).hasValue(137);
+  }
+
+  /** The state letter of /proc/PID/stat (R, S, T = stopped, ...). */
+  private static char processState(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return stat.charAt(stat.lastIndexOf(')') + 2);
   }
 
   private ManagedServer server(Definition definition, Duration timeout) throws URISyntaxException {
