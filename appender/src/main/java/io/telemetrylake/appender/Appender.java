@@ -86,11 +86,12 @@ public final class Appender implements AutoCloseable {
     // Iceberg's worker pool registers a JVM shutdown hook when first used; make that happen now,
     // not in a flush that runs while the JVM is already shutting down
     ThreadPools.getWorkerPool();
+    // before anything is opened: a DLQ topic that may not be created stops start-up here
+    boolean dlqTopicReady = ensureDeadLetterTopic(config, kafka, true);
     Catalog catalog = CatalogFactory.create(config);
     TableIdentifier id =
         TableIdentifier.of(Namespace.of(config.namespaceLevels()), config.table());
     Table table = TableSetup.ensureTable(catalog, id);
-    boolean dlqTopicReady = ensureDeadLetterTopic(config, kafka, true);
     AppenderMetrics metrics = new AppenderMetrics();
     AppenderStatus status = new AppenderStatus();
     FlushRequests requests = new FlushRequests();
