@@ -155,6 +155,8 @@ refuse "ingester grace period too short to drain" "ingester.terminationGracePeri
   --set ingester.terminationGracePeriodSeconds=20
 refuse "JVM without a memory limit" "ingester.resources.limits.memory is required" --set ingester.resources.limits.memory=null
 refuse "in-flight bytes larger than half the heap" "maxInflightBytes \(1024 MiB\) is more than half" --set ingester.settings.maxInflightBytes=1073741824
+refuse "min.insync.replicas above the replication factor" "kafka.topic.minInsyncReplicas \(3\) exceeds kafka.topic.replicationFactor \(2\)" \
+  --set kafka.topic.replicationFactor=2 --set kafka.topic.minInsyncReplicas=3
 refuse "staging volume smaller than maxStagedMb" "staging volume \(256 MiB\) is smaller than appender.settings.maxStagedMb \(400\)" \
   --set appender.staging.sizeLimit=256Mi
 refuse "appender grace period shorter than its final flush" "appender.terminationGracePeriodSeconds \(60\) is too short for the final flush" \

@@ -147,6 +147,14 @@ exactly this mapping).
 {{- join " " $opts }}
 {{- end }}
 
+{{/* How the topics are created: bundled mode's single broker cannot replicate (1 and 1). */}}
+{{- define "telemetry-lake.topicReplicationFactor" -}}
+{{- if eq .Values.mode "bundled" }}1{{ else }}{{ include "telemetry-lake.int" .Values.kafka.topic.replicationFactor }}{{ end }}
+{{- end }}
+{{- define "telemetry-lake.topicMinInsyncReplicas" -}}
+{{- if eq .Values.mode "bundled" }}1{{ else }}{{ include "telemetry-lake.int" .Values.kafka.topic.minInsyncReplicas }}{{ end }}
+{{- end }}
+
 {{/*
 Settings of each service: environment variable -> value. The ConfigMap and the Deployments are
 both generated from these two maps, and ChartSettingsDriftTest compares the names with the
@@ -174,8 +182,10 @@ services' own lists of keys.
   "KAFKA_BOOTSTRAP_SERVERS" (include "telemetry-lake.kafkaBootstrap" .)
   "KAFKA_TOPIC" $t.name
   "KAFKA_TOPIC_PARTITIONS" (include "telemetry-lake.int" $t.partitions)
-  "KAFKA_TOPIC_REPLICATION_FACTOR" (include "telemetry-lake.int" $t.replicationFactor)
+  "KAFKA_TOPIC_REPLICATION_FACTOR" (include "telemetry-lake.topicReplicationFactor" .)
+  "KAFKA_TOPIC_MIN_INSYNC_REPLICAS" (include "telemetry-lake.topicMinInsyncReplicas" .)
   "KAFKA_TOPIC_CREATE" (toString $t.create)
+  "INGESTER_REQUIRE_DURABLE_TOPIC" (toString $s.requireDurableTopic)
   "LOG_LEVEL" .Values.ingester.logLevel
   "JAVA_OPTS" (include "telemetry-lake.javaOpts" (dict "jvm" .Values.ingester.jvm))
 }}
@@ -190,6 +200,9 @@ services' own lists of keys.
 {{- $env := dict
   "KAFKA_BOOTSTRAP_SERVERS" (include "telemetry-lake.kafkaBootstrap" .)
   "KAFKA_TOPIC" .Values.kafka.topic.name
+  "KAFKA_TOPIC_REPLICATION_FACTOR" (include "telemetry-lake.topicReplicationFactor" .)
+  "KAFKA_TOPIC_MIN_INSYNC_REPLICAS" (include "telemetry-lake.topicMinInsyncReplicas" .)
+  "KAFKA_TOPIC_CREATE" (toString .Values.kafka.topic.create)
   "APPENDER_GROUP_ID" $s.groupId
   "APPENDER_PORT" (include "telemetry-lake.int" $s.port)
   "APPENDER_STAGING_DIR" .Values.appender.staging.mountPath

@@ -18,6 +18,13 @@ Each failure names the values involved and what to change.
 {{- fail (printf "telemetry-lake: appender.replicas (%d) exceeds kafka.topic.partitions (%d). Each partition is consumed by one appender of the group, so appenders beyond the partition count would sit idle. Lower appender.replicas or raise kafka.topic.partitions (the topic must really have that many partitions)." (int64 $v.appender.replicas) $partitions) }}
 {{- end }}
 
+{{- /* A topic that needs more replicas in sync than it has could never be written to. */}}
+{{- $rf := int64 $v.kafka.topic.replicationFactor }}
+{{- $minIsr := int64 $v.kafka.topic.minInsyncReplicas }}
+{{- if and (eq $v.mode "external") (gt $rf 0) (gt $minIsr $rf) }}
+{{- fail (printf "telemetry-lake: kafka.topic.minInsyncReplicas (%d) exceeds kafka.topic.replicationFactor (%d): no write to the topic could ever be acknowledged. Lower kafka.topic.minInsyncReplicas or raise kafka.topic.replicationFactor." $minIsr $rf) }}
+{{- end }}
+
 {{- if and $v.ingester.autoscaling.enabled (gt (int64 $v.ingester.autoscaling.minReplicas) (int64 $v.ingester.autoscaling.maxReplicas)) }}
 {{- fail (printf "telemetry-lake: ingester.autoscaling.minReplicas (%d) exceeds ingester.autoscaling.maxReplicas (%d)." (int64 $v.ingester.autoscaling.minReplicas) (int64 $v.ingester.autoscaling.maxReplicas)) }}
 {{- end }}

@@ -2,6 +2,7 @@ package io.telemetrylake.appender;
 
 import io.javalin.Javalin;
 import io.telemetrylake.appender.consume.DeadLetterQueue;
+import io.telemetrylake.appender.consume.DeadLetterTopic;
 import io.telemetrylake.appender.consume.FlushRequests;
 import io.telemetrylake.appender.consume.KafkaClients;
 import io.telemetrylake.appender.consume.PollLoop;
@@ -25,11 +26,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.util.ThreadPools;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +97,8 @@ public final class Appender implements AutoCloseable {
     // Iceberg's worker pool registers a JVM shutdown hook when first used; make that happen now,
     // not in a flush that runs while the JVM is already shutting down
     ThreadPools.getWorkerPool();
+    // before anything is opened: a DLQ topic that may not be created stops start-up here
+    boolean dlqTopicReady = ensureDeadLetterTopic(config, kafka, true);
     Catalog catalog = CatalogFactory.create(config);
     TableIdentifier id =
         TableIdentifier.of(Namespace.of(config.namespaceLevels()), config.table());
@@ -135,11 +140,21 @@ public final class Appender implements AutoCloseable {
             config.maxStagedBytes(),
             MIN_BACKOFF,
             MAX_BACKOFF);
+    DeadLetterQueue dlq =
+        new DeadLetterQueue(
+            kafka.producer(),
+            config.dlqTopic(),
+            DLQ_TIMEOUT,
+            // on the poll-loop thread, before a DLQ send, until it worked
+            () -> ensureDeadLetterTopic(config, kafka, false));
+    if (dlqTopicReady) {
+      dlq.topicExists();
+    }
     PollLoop loop =
         new PollLoop(
             config.topic(),
             kafka.consumer(),
-            new DeadLetterQueue(kafka.producer(), config.dlqTopic(), DLQ_TIMEOUT),
+            dlq,
             RecordDecoder.kafkaRecordFormat(),
             first,
             second,
@@ -165,6 +180,32 @@ public final class Appender implements AutoCloseable {
     appender.loopThread.start();
     LOG.info("appender running: table {}, admin port {}", id, http.port());
     return appender;
+  }
+
+  /**
+   * Creates the DLQ topic, so a poison record never meets a missing one (or one the broker
+   * auto-created with its defaults). At start-up a topic that may not be created stops the
+   * appender; Kafka not answering does not (the consumer waits for it too): the DLQ asks again
+   * before its next send. True when the topic exists.
+   */
+  private static boolean ensureDeadLetterTopic(AppenderConfig config, KafkaClients kafka, boolean startUp) {
+    try (Admin admin = kafka.admin()) {
+      DeadLetterTopic.ensure(admin, config.dlqTopic(), config.dlqTopicSettings(), 15_000);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      LOG.warn("could not check or create the dead-letter topic {}: {}", config.dlqTopic(), cause.toString());
+      return false;
+    } catch (IllegalStateException e) {
+      if (startUp) {
+        throw e;
+      }
+      LOG.warn("{}", e.getMessage());
+      return false;
+    }
   }
 
   /** Asks the poll loop for a flush (SIGUSR1, tests); completes after the commit. */

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  *
  * @param instanceId the consumer's {@code group.instance.id} (static membership): a restart with
  *     the same id gets its partitions back at once instead of after the session timeout
+ * @param dlqTopicSettings how the DLQ topic is created at start-up (the logs topic's settings)
  * @param kafkaClientProperties {@code KAFKA_CLIENT_*} passed to the consumer and the DLQ producer
  * @param catalogProperties {@code ICEBERG_PROP_*} passed to the REST catalog (and its FileIO)
  * @param testCrashAt test-only: halt the process at this point of a flush (see {@link CrashPoint})
@@ -29,6 +30,7 @@ public record AppenderConfig(
     String groupId,
     String instanceId,
     String dlqTopic,
+    DlqTopicSettings dlqTopicSettings,
     int port,
     String bindAddress,
     Path stagingDir,
@@ -62,6 +64,16 @@ public record AppenderConfig(
     kafkaClientProperties = Map.copyOf(kafkaClientProperties);
     catalogProperties = Map.copyOf(catalogProperties);
   }
+
+  /**
+   * The DLQ topic is created like the logs topic, from the same shared settings: one partition
+   * (poison records are rare), the replication factor and min.insync.replicas of the logs topic.
+   *
+   * @param replicationFactor -1: the broker's default
+   * @param minInsyncReplicas -1: the broker's default
+   * @param create false: the topic must exist (start-up fails otherwise)
+   */
+  public record DlqTopicSettings(short replicationFactor, int minInsyncReplicas, boolean create) {}
 
   /**
    * Test-only hook (APPENDER_TEST_CRASH_AT): the process halts, as if killed with SIGKILL, at this
@@ -123,6 +135,7 @@ public record AppenderConfig(
         name(s, "APPENDER_GROUP_ID", "telemetry-lake-appender"),
         instanceId(s),
         name(s, "APPENDER_DLQ_TOPIC", topic + "-dlq"),
+        dlqTopicSettings(s),
         s.integer("APPENDER_PORT", 8080, 0, 65535),
         s.string("APPENDER_BIND_ADDRESS", "0.0.0.0"),
         path(s, "APPENDER_STAGING_DIR",
@@ -164,6 +177,8 @@ public record AppenderConfig(
         + instanceId
         + " dlq="
         + dlqTopic
+        + " dlqTopicSettings="
+        + dlqTopicSettings
         + " bootstrap="
         + kafkaBootstrapServers
         + " listen="
@@ -212,6 +227,22 @@ public record AppenderConfig(
   public String toString() {
     // records print every component; this one holds secrets
     return "AppenderConfig[" + describe() + "]";
+  }
+
+  private static DlqTopicSettings dlqTopicSettings(Settings s) {
+    short replication = (short) s.integer("KAFKA_TOPIC_REPLICATION_FACTOR", -1, -1, Short.MAX_VALUE);
+    int minIsr = s.integer("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", -1, -1, Short.MAX_VALUE);
+    if (replication == 0 || minIsr == 0) {
+      throw new ConfigException(
+          replication == 0 ? "KAFKA_TOPIC_REPLICATION_FACTOR" : "KAFKA_TOPIC_MIN_INSYNC_REPLICAS",
+          "must be -1 (the broker's default) or at least 1, got 0");
+    }
+    if (replication > 0 && minIsr > replication) {
+      throw new ConfigException(
+          "KAFKA_TOPIC_MIN_INSYNC_REPLICAS",
+          "must not exceed KAFKA_TOPIC_REPLICATION_FACTOR (" + replication + "), got " + minIsr);
+    }
+    return new DlqTopicSettings(replication, minIsr, s.bool("KAFKA_TOPIC_CREATE", true));
   }
 
   private static String name(Settings s, String key, String defaultValue) {

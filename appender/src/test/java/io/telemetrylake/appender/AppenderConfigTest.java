@@ -50,6 +50,20 @@ class AppenderConfigTest {
   }
 
   @Test
+  void createsTheDlqTopicWithTheLogsTopicsReplicationSettings() {
+    assertThat(config().dlqTopicSettings())
+        .isEqualTo(new AppenderConfig.DlqTopicSettings((short) -1, -1, true));
+    assertThat(config("KAFKA_TOPIC_REPLICATION_FACTOR", "3", "KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "2",
+            "KAFKA_TOPIC_CREATE", "false").dlqTopicSettings())
+        .isEqualTo(new AppenderConfig.DlqTopicSettings((short) 3, 2, false));
+    assertThatThrownBy(() -> config("KAFKA_TOPIC_REPLICATION_FACTOR", "2", "KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "3"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("KAFKA_TOPIC_MIN_INSYNC_REPLICAS: must not exceed KAFKA_TOPIC_REPLICATION_FACTOR (2), got 3");
+    assertThatThrownBy(() -> config("KAFKA_TOPIC_REPLICATION_FACTOR", "0"))
+        .hasMessageStartingWith("KAFKA_TOPIC_REPLICATION_FACTOR: must be -1");
+  }
+
+  @Test
   void derivesTheDlqTopicAndPathStyleFromOtherSettings() {
     AppenderConfig c = config("KAFKA_TOPIC", "logs-a", "S3_ENDPOINT", "http://127.0.0.1:9000");
 

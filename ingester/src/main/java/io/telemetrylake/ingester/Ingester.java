@@ -52,6 +52,15 @@ public final class Ingester implements AutoCloseable {
 
   public static Ingester start(IngesterConfig config) {
     Ingester ingester = new Ingester(config);
+    if (config.requireDurableTopic()) {
+      // a topic known not to be durable stops start-up; if Kafka does not answer yet, readiness
+      // keeps the ingester not ready until the check passes
+      ingester.readiness.check();
+      if (ingester.readiness.refusal().isPresent()) {
+        ingester.closeClients();
+        throw ingester.readiness.refusal().get();
+      }
+    }
     ingester.readiness.start(5_000);
     ingester.app.start(config.host(), config.port());
     for (Connector connector : ingester.app.jettyServer().server().getConnectors()) {
@@ -93,9 +102,13 @@ public final class Ingester implements AutoCloseable {
     app.stop();
     logs.close();
     producer.flush();
+    closeClients();
+    LOG.info("ingester stopped");
+  }
+
+  private void closeClients() {
     producer.close();
     readiness.close();
     admin.close();
-    LOG.info("ingester stopped");
   }
 }

@@ -30,6 +30,8 @@ public record IngesterConfig(
     String topic,
     int topicPartitions,
     short topicReplicationFactor,
+    int topicMinInsyncReplicas,
+    boolean requireDurableTopic,
     boolean createTopic,
     String compression,
     int lingerMs,
@@ -53,6 +55,8 @@ public record IngesterConfig(
   public static final String TOPIC = "KAFKA_TOPIC";
   public static final String TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
   public static final String TOPIC_REPLICATION_FACTOR = "KAFKA_TOPIC_REPLICATION_FACTOR";
+  public static final String TOPIC_MIN_INSYNC_REPLICAS = "KAFKA_TOPIC_MIN_INSYNC_REPLICAS";
+  public static final String REQUIRE_DURABLE_TOPIC = "INGESTER_REQUIRE_DURABLE_TOPIC";
   public static final String TOPIC_CREATE = "KAFKA_TOPIC_CREATE";
   public static final String COMPRESSION = "INGESTER_KAFKA_COMPRESSION";
   public static final String LINGER_MS = "INGESTER_KAFKA_LINGER_MS";
@@ -65,7 +69,7 @@ public record IngesterConfig(
           HOST, PORT, MAX_BODY_BYTES, MAX_INFLIGHT_BYTES, MAX_RECORD_BYTES, PRODUCE_TIMEOUT_MS,
           READ_TIMEOUT_SECONDS, BODY_DEADLINE_SECONDS, MAX_THREADS, SHUTDOWN_TIMEOUT_SECONDS,
           RETRY_AFTER_SECONDS, AUTH_TOKENS, METRICS_AUTH, BOOTSTRAP_SERVERS, TOPIC, TOPIC_PARTITIONS,
-          TOPIC_REPLICATION_FACTOR, TOPIC_CREATE,
+          TOPIC_REPLICATION_FACTOR, TOPIC_MIN_INSYNC_REPLICAS, REQUIRE_DURABLE_TOPIC, TOPIC_CREATE,
           COMPRESSION, LINGER_MS, BATCH_BYTES);
 
   private static final long MIB = 1024L * 1024L;
@@ -77,7 +81,7 @@ public record IngesterConfig(
     if (metricsAuth && authTokens.isEmpty()) {
       throw new ConfigException(METRICS_AUTH, "is true but " + AUTH_TOKENS + " is not set");
     }
-    return new IngesterConfig(
+    return validated(new IngesterConfig(
         s.string(HOST, "0.0.0.0"),
         s.integer(PORT, 4318, 0, 65535),
         s.longValue(MAX_BODY_BYTES, 64 * MIB, 1024, 2L * 1024 * MIB),
@@ -96,18 +100,38 @@ public record IngesterConfig(
         s.string(TOPIC, "otel-logs"),
         s.integer(TOPIC_PARTITIONS, 12, 1, 10_000),
         (short) s.integer(TOPIC_REPLICATION_FACTOR, -1, -1, Short.MAX_VALUE),
+        s.integer(TOPIC_MIN_INSYNC_REPLICAS, -1, -1, Short.MAX_VALUE),
+        s.bool(REQUIRE_DURABLE_TOPIC, false),
         s.bool(TOPIC_CREATE, true),
         s.oneOf(COMPRESSION, "lz4", "lz4", "zstd", "snappy", "gzip", "none"),
         s.integer(LINGER_MS, 5, 0, 10_000),
         s.integer(BATCH_BYTES, 512 * 1024, 16 * 1024, 64 * 1024 * 1024),
-        s.passThrough(KAFKA_CLIENT_PREFIX));
+        s.passThrough(KAFKA_CLIENT_PREFIX)));
+  }
+
+  /** A topic created with fewer replicas than it needs in sync could never be written to. */
+  private static IngesterConfig validated(IngesterConfig c) {
+    if (c.topicReplicationFactor() > 0 && c.topicMinInsyncReplicas() > c.topicReplicationFactor()) {
+      throw new ConfigException(
+          TOPIC_MIN_INSYNC_REPLICAS,
+          "must not exceed " + TOPIC_REPLICATION_FACTOR + " (" + c.topicReplicationFactor() + "), got "
+              + c.topicMinInsyncReplicas());
+    }
+    if (c.topicReplicationFactor() == 0 || c.topicMinInsyncReplicas() == 0) {
+      throw new ConfigException(
+          c.topicReplicationFactor() == 0 ? TOPIC_REPLICATION_FACTOR : TOPIC_MIN_INSYNC_REPLICAS,
+          "must be -1 (the broker's default) or at least 1, got 0");
+    }
+    return c;
   }
 
   /** Safe to log: tokens and pass-through values (which may hold credentials) are left out. */
   @Override
   public String toString() {
     return "IngesterConfig{port=" + port + ", topic=" + topic + ", bootstrap=" + bootstrapServers
-        + ", partitions=" + topicPartitions + ", compression=" + compression
+        + ", partitions=" + topicPartitions + ", replicationFactor=" + topicReplicationFactor
+        + ", minInsyncReplicas=" + topicMinInsyncReplicas + ", requireDurableTopic=" + requireDurableTopic
+        + ", compression=" + compression
         + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBytes=" + maxInflightBytes
         + ", authTokens=" + authTokens.size() + ", metricsAuth=" + metricsAuth + ", kafkaClientProperties=" + kafkaClientProperties.keySet() + "}";
   }

@@ -24,6 +24,21 @@ class IngesterConfigTest {
     assertThat(config.authTokens()).isEmpty();
     assertThat(config.maxThreads()).isEqualTo(64);
     assertThat(config.bodyDeadline()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
+    assertThat(config.topicMinInsyncReplicas()).isEqualTo(-1);
+    assertThat(config.requireDurableTopic()).isFalse();
+  }
+
+  @Test
+  void minInsyncReplicasAboveTheReplicationFactorIsRefused() {
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(
+            Map.of("KAFKA_TOPIC_REPLICATION_FACTOR", "2", "KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "3"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("KAFKA_TOPIC_MIN_INSYNC_REPLICAS: must not exceed KAFKA_TOPIC_REPLICATION_FACTOR (2), got 3");
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "0"))))
+        .hasMessageStartingWith("KAFKA_TOPIC_MIN_INSYNC_REPLICAS: must be -1");
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("INGESTER_REQUIRE_DURABLE_TOPIC", "yes please"))))
+        .hasMessageStartingWith("INGESTER_REQUIRE_DURABLE_TOPIC:");
   }
 
   @Test

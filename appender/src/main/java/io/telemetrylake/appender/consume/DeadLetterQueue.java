@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -25,11 +27,29 @@ public final class DeadLetterQueue implements AutoCloseable {
   private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final Duration timeout;
+  private final BooleanSupplier ensureTopic;
+  private boolean topicEnsured;
 
   public DeadLetterQueue(Producer<byte[], byte[]> producer, String topic, Duration timeout) {
+    this(producer, topic, timeout, () -> true);
+  }
+
+  /**
+   * @param ensureTopic creates the topic if missing; true once it exists. Asked before sends until
+   *     it says true (start-up could not reach Kafka, or someone deleted the topic meanwhile).
+   */
+  public DeadLetterQueue(
+      Producer<byte[], byte[]> producer, String topic, Duration timeout, BooleanSupplier ensureTopic) {
     this.producer = producer;
     this.topic = topic;
     this.timeout = timeout;
+    this.ensureTopic = ensureTopic;
+  }
+
+  /** The topic is known to exist (checked at start-up): no need to ask before the first send. */
+  public DeadLetterQueue topicExists() {
+    topicEnsured = true;
+    return this;
   }
 
   public String topic() {
@@ -56,6 +76,9 @@ public final class DeadLetterQueue implements AutoCloseable {
             source.key(),
             source.value(),
             headers);
+    if (!topicEnsured) {
+      topicEnsured = ensureTopic.getAsBoolean();
+    }
     try {
       producer.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -63,7 +86,12 @@ public final class DeadLetterQueue implements AutoCloseable {
       throw new DeadLetterException("interrupted while sending to " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      topicEnsured = false;
       throw new DeadLetterException("cannot send to " + topic + ": " + cause, cause);
+    } catch (KafkaException e) {
+      topicEnsured = false;
+      // send() itself refused (e.g. the producer failed): the same for the caller, not taken
+      throw new DeadLetterException("cannot send to " + topic + ": " + e, e);
     }
   }
 

@@ -3,6 +3,8 @@ package io.telemetrylake.appender.consume;
 import io.telemetrylake.appender.AppenderConfig;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -24,6 +26,9 @@ public interface KafkaClients {
 
   Producer<byte[], byte[]> producer();
 
+  /** For creating the dead-letter topic at start-up; closed by the caller. */
+  Admin admin();
+
   /** Real clients: our defaults, then {@code KAFKA_CLIENT_*}, then what exactly-once needs. */
   static KafkaClients from(AppenderConfig config) {
     return new KafkaClients() {
@@ -36,7 +41,26 @@ public interface KafkaClients {
       public Producer<byte[], byte[]> producer() {
         return new KafkaProducer<>(producerProperties(config));
       }
+
+      @Override
+      public Admin admin() {
+        return Admin.create(adminProperties(config));
+      }
     };
+  }
+
+  static Map<String, Object> adminProperties(AppenderConfig config) {
+    Map<String, Object> p = new HashMap<>();
+    config.kafkaClientProperties().forEach((k, v) -> {
+      if (AdminClientConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + "-admin-" + config.instanceId());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+    return p;
   }
 
   static Map<String, Object> consumerProperties(AppenderConfig config) {
@@ -73,7 +97,7 @@ public interface KafkaClients {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-dlq-" + Hostname.get());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-dlq-" + config.instanceId());
     // consumer-only pass-through keys make the producer log "unknown config": keep only its own
     config.kafkaClientProperties().forEach((k, v) -> {
       if (ProducerConfig.configNames().contains(k)) {

@@ -71,6 +71,8 @@ public final class PollLoop implements Runnable {
    * keeping, nothing depends on it): the process is to exit within seconds.
    */
   public static final Duration DEAD_FLUSH_WAIT = Duration.ofSeconds(5);
+  private static final Duration DLQ_MIN_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration DLQ_MAX_BACKOFF = Duration.ofSeconds(60);
 
   private final String topic;
   private final Consumer<byte[], byte[]> consumer;
@@ -95,6 +97,8 @@ public final class PollLoop implements Runnable {
   private Background background;
   private final Positions positions;
   private final StagingFaults stagingFaults = new StagingFaults();
+  /** Partitions held at a record the DLQ has not taken yet. */
+  private final DeadLetterRetry dlqRetry;
   private boolean pausedAtCap;
   private volatile boolean running = true;
   private boolean closing;
@@ -143,6 +147,7 @@ public final class PollLoop implements Runnable {
     this.crashAt = crashAt;
     this.lastFlushAt = clock.instant();
     this.positions = new Positions(topic, consumer, committer, status, clock);
+    this.dlqRetry = new DeadLetterRetry(DLQ_MIN_BACKOFF, DLQ_MAX_BACKOFF);
   }
 
   /** Asks the loop to stop: it flushes what is staged, commits, and closes the clients. */
@@ -238,14 +243,21 @@ public final class PollLoop implements Runnable {
         try {
           dlq.send(record, e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (DeadLetterQueue.DeadLetterException dlqFailure) {
-          // not safe in the DLQ: read it again later instead of skipping it
+          // not safe in the DLQ: the partition waits at this record (paused, backoff) and reads
+          // it again, instead of skipping it
+          Duration backoff =
+              dlqRetry.failed(partition, record.offset(), dlqFailure.getMessage(), clock.instant());
+          metrics.deadLetterFailed();
+          status.deadLetterFailure(dlqRetry.reason(dlq.topic()).orElse(null));
           LOG.warn(
-              "partition {} offset {}: undecodable and the DLQ failed ({}); retrying",
-              partition, record.offset(), dlqFailure.getMessage());
+              "partition {} offset {}: undecodable and the DLQ failed ({}); partition held, retry in {}",
+              partition, record.offset(), dlqFailure.getMessage(), backoff);
           consumer.seek(new TopicPartition(topic, partition), record.offset());
           rewound.add(partition);
           continue;
         }
+        dlqRetry.succeeded(partition);
+        status.deadLetterFailure(dlqRetry.reason(dlq.topic()).orElse(null));
         metrics.deadLettered();
         metrics.recordConsumed(0);
         active.batch.add(partition, record.offset(), valueBytes, 0, now);
@@ -504,8 +516,10 @@ public final class PollLoop implements Runnable {
     }
     List<TopicPartition> pause = new ArrayList<>();
     List<TopicPartition> resume = new ArrayList<>();
+    Instant now = clock.instant();
     for (Integer p : positions.assigned()) {
-      (cap || full || !positions.isPositioned(p) ? pause : resume).add(new TopicPartition(topic, p));
+      boolean hold = cap || full || !positions.isPositioned(p) || dlqRetry.waiting(p, now);
+      (hold ? pause : resume).add(new TopicPartition(topic, p));
     }
     if (!pause.isEmpty()) {
       consumer.pause(pause);
@@ -520,6 +534,8 @@ public final class PollLoop implements Runnable {
     held.drop(partitions);
     active.drop(partitions);
     positions.forget(partitions);
+    dlqRetry.forget(partitions);
+    status.deadLetterFailure(dlqRetry.reason(dlq.topic()).orElse(null));
   }
 
   /** Rebalance callbacks run inside poll(), on this thread. */

@@ -72,6 +72,11 @@ public final class AppenderMetrics {
           .name("appender_dlq_records_total")
           .help("Undecodable records sent to the dead-letter topic")
           .register(registry);
+  final Counter dlqFailures =
+      Counter.builder()
+          .name("appender_dlq_failures_total")
+          .help("Sends to the dead-letter topic that failed; the record's partition waits and retries")
+          .register(registry);
   final Gauge bufferRecords =
       Gauge.builder()
           .name("appender_buffer_records")
@@ -111,6 +116,10 @@ public final class AppenderMetrics {
   public void deadLettered() {
     dlqRecords.inc();
     totalDlq++;
+  }
+
+  public void deadLetterFailed() {
+    dlqFailures.inc();
   }
 
   public StatsSnapshot.Totals totals() {

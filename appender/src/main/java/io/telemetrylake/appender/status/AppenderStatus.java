@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Health and readiness as the HTTP thread sees them. The poll loop publishes a {@link
  * StatsSnapshot} and its conditions here; readiness fails, with reasons, when the loop is not
- * running, flushes are failing, consumption is paused at the staging cap, or partitions wait for
- * their positions because the catalog cannot be read.
+ * running, flushes are failing, consumption is paused at the staging cap, partitions wait for
+ * their positions because the catalog cannot be read, or partitions are held at a record the
+ * dead-letter topic does not take.
  *
  * <p>A loop that died of a fatal error is a state of its own, not a graceful stop: the process is
  * to exit, and until it has, it is neither alive nor ready.
@@ -23,6 +24,7 @@ public final class AppenderStatus {
   private volatile boolean pausedAtCap;
   private volatile int partitionsWithoutPosition;
   private final CompletableFuture<String> death = new CompletableFuture<>();
+  private volatile String deadLetterFailure;
 
   public void publish(StatsSnapshot snapshot) {
     stats.set(snapshot);
@@ -86,6 +88,11 @@ public final class AppenderStatus {
     this.partitionsWithoutPosition = count;
   }
 
+  /** Null when no partition waits for the DLQ to take a record. */
+  public void deadLetterFailure(String reason) {
+    this.deadLetterFailure = reason;
+  }
+
   /** Empty when ready; otherwise why not. */
   public List<String> notReadyReasons() {
     List<String> reasons = new ArrayList<>();
@@ -109,6 +116,10 @@ public final class AppenderStatus {
     int waiting = partitionsWithoutPosition;
     if (waiting > 0) {
       reasons.add(waiting + " partition(s) wait for their offsets from the table");
+    }
+    String dlq = deadLetterFailure;
+    if (dlq != null) {
+      reasons.add(dlq);
     }
     return reasons;
   }

@@ -39,6 +39,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -66,6 +67,7 @@ class PollLoopTest {
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   private final FlushRequests requests = new FlushRequests();
   private final AppenderStatus status = new AppenderStatus();
+  private final AppenderMetrics metrics = new AppenderMetrics();
   private PollLoop loop;
   private Thread thread;
 
@@ -92,7 +94,7 @@ class PollLoopTest {
         new DeadLetterQueue(producer, TOPIC + "-dlq", Duration.ofSeconds(5)),
         RecordDecoder.kafkaRecordFormat(), first, second, flusher, committer,
         new FlushPolicy(bufferBytes, Duration.ofHours(1), capBytes, Duration.ofMillis(200), Duration.ofSeconds(1)),
-        requests, new AppenderMetrics(), status, Clock.systemUTC(), Duration.ofSeconds(5), Optional.empty());
+        requests, metrics, status, Clock.systemUTC(), Duration.ofSeconds(5), Optional.empty());
     thread = new Thread(loop, "test-poll-loop");
     thread.start();
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1)));
@@ -355,5 +357,38 @@ class PollLoopTest {
         .isEqualTo("0");
     assertThat(report.rows()).isEqualTo(2);
     assertThat(report.offsets()).isEqualTo(Map.of(0, 2L));
+  }
+
+  @Test
+  void aFailingDeadLetterTopicHoldsThePartitionAtThePoisonRecordCountedAndNotReady() throws Exception {
+    producer.sendException = new KafkaException("dlq unavailable");
+    start(100L << 20, 400L << 20);
+    consumer.schedulePollTask(() -> consumer.addRecord(
+        new ConsumerRecord<>(TOPIC, 0, 0, "k".getBytes(), new byte[] {(byte) 0xff, 1, 2})));
+    add(P0, 1, 2);
+    add(P1, 0, 1);
+
+    // P1 flows on; P0 waits at offset 0 and says so (MockConsumer forgets polled records, so the
+    // retries after the seek are seen in the integration test only)
+    awaitStaged(1);
+    await().atMost(Duration.ofSeconds(15)).until(() -> metricValue("appender_dlq_failures_total") >= 1);
+    assertThat(status.notReadyReasons()).anySatisfy(r -> assertThat(r)
+        .contains("dead-letter sends to " + TOPIC + "-dlq are failing")
+        .contains("partition 0 at offset 0 after 1 attempt(s)"));
+    assertThat(status.stats().bufferRecords()).as("the record behind the poison one is not staged").isEqualTo(1);
+    assertThat(status.stats().partitions().get(0).position()).as("P0 keeps its position").isZero();
+    assertThat(producer.history()).isEmpty();
+
+    FlushReport report = flush();
+    assertThat(report.offsets()).as("nothing of P0 is committed past the poison record").isEqualTo(Map.of(1, 1L));
+  }
+
+  private double metricValue(String name) {
+    for (String line : metrics.scrape().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
   }
 }

@@ -1,8 +1,12 @@
 package io.telemetrylake.devstack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Kafka broker, an S3 server (s3proxy) and an Iceberg REST catalog, each a child JVM on 127.0.0.1
+ * Kafka (one broker, or a cluster of three), an S3 server (s3proxy) and an Iceberg REST catalog,
+ * each a child JVM on 127.0.0.1
  * with its own classpath. The catalog's warehouse {@value #WAREHOUSE} lives in the S3 server.
  * Children end with this JVM however it ends: {@link #close()}, a shutdown hook, or (after SIGKILL)
  * by seeing their stdin close.
@@ -30,10 +35,12 @@ public final class DevStack implements AutoCloseable {
   static final String WAREHOUSE = "s3://" + BUCKET + "/";
 
   private final DataDir dataDir;
-  private final KafkaDefinition kafkaDefinition;
+  private final List<KafkaDefinition> kafkaDefinitions;
+  private final int replicationFactor;
+  private final int minInsyncReplicas;
   private final S3Definition s3Definition;
   private final CatalogDefinition catalogDefinition;
-  private final ManagedServer kafka;
+  private final List<ManagedServer> kafkaBrokers;
   private final ManagedServer s3;
   private final ManagedServer catalog;
   private final List<ManagedServer> services = new CopyOnWriteArrayList<>();
@@ -46,21 +53,22 @@ public final class DevStack implements AutoCloseable {
 
   private DevStack(DevStackConfig config, DataDir dataDir) {
     this.dataDir = dataDir;
-    int[] free = Ports.free(4);
+    int brokers = config.kafkaBrokers();
+    int[] free = Ports.free(2 + 2 * brokers);
     this.runDir = dataDir.resolve("run");
     this.logs = dataDir.resolve("logs");
     this.readyTimeout = config.readyTimeout();
+    this.replicationFactor = config.replicationFactor();
+    this.minInsyncReplicas = config.minInsyncReplicas();
     ClassLoader loader = DevStack.class.getClassLoader();
     ClassDataSharing sharing = ClassDataSharing.fromEnvironment();
 
-    kafkaDefinition =
-        new KafkaDefinition(
-            dataDir.resolve("kafka"), runDir, Ports.orFree(config.kafkaPort(), free[0]), free[1]);
+    kafkaDefinitions = kafkaDefinitions(config, dataDir, runDir, free);
     s3Definition =
         new S3Definition(
             dataDir.resolve("s3"),
             runDir,
-            Ports.orFree(config.s3Port(), free[2]),
+            Ports.orFree(config.s3Port(), free[2 * brokers]),
             ACCESS_KEY,
             SECRET_KEY,
             BUCKET);
@@ -68,13 +76,14 @@ public final class DevStack implements AutoCloseable {
         new CatalogDefinition(
             dataDir.resolve("catalog"),
             runDir,
-            Ports.orFree(config.catalogPort(), free[3]),
+            Ports.orFree(config.catalogPort(), free[2 * brokers + 1]),
             s3Definition.endpoint(),
             ACCESS_KEY,
             SECRET_KEY,
             REGION,
             WAREHOUSE);
-    kafka = server(kafkaDefinition, loader, runDir, logs, config, sharing);
+    kafkaBrokers =
+        kafkaDefinitions.stream().map(d -> server(d, loader, runDir, logs, config, sharing)).toList();
     s3 = server(s3Definition, loader, runDir, logs, config, sharing);
     catalog = server(catalogDefinition, loader, runDir, logs, config, sharing);
     shutdownHook = new Thread(this::stopAll, "devstack-shutdown");
@@ -89,7 +98,7 @@ public final class DevStack implements AutoCloseable {
       ClassDataSharing sharing) {
     return new ManagedServer(
         definition,
-        RuntimeClasspath.of(definition.name(), loader),
+        RuntimeClasspath.of(definition.runtime(), loader),
         runDir,
         logs.resolve(definition.name() + ".log"),
         config.readyTimeout(),
@@ -97,8 +106,64 @@ public final class DevStack implements AutoCloseable {
   }
 
   /**
-   * Starts all three servers and returns once each one answers. Kafka and S3 start side by side;
-   * the catalog follows S3 because it needs the warehouse bucket.
+   * The Kafka nodes: node 1 in {@code kafka/} (as with one broker), the others in {@code
+   * kafka-<n>/}; all of them voters of the KRaft quorum. The data directory remembers how many
+   * there were: a cluster cannot grow or shrink by restarting on other settings.
+   */
+  private static List<KafkaDefinition> kafkaDefinitions(
+      DevStackConfig config, DataDir dataDir, Path runDir, int[] free) {
+    int brokers = config.kafkaBrokers();
+    Path first = dataDir.resolve("kafka");
+    checkBrokerCount(first, brokers);
+    List<KafkaDefinition.Voter> voters = new ArrayList<>();
+    for (int n = 1; n <= brokers; n++) {
+      voters.add(new KafkaDefinition.Voter(n, free[2 * (n - 1) + 1]));
+    }
+    List<KafkaDefinition> definitions = new ArrayList<>();
+    for (int n = 1; n <= brokers; n++) {
+      int port = config.kafkaPort() == 0 ? free[2 * (n - 1)] : config.kafkaPort() + n - 1;
+      definitions.add(
+          new KafkaDefinition(
+              n == 1 ? first : dataDir.resolve("kafka-" + n),
+              runDir,
+              first.resolve("cluster.id"),
+              n,
+              port,
+              voters.get(n - 1).controllerPort(),
+              voters,
+              config.replicationFactor(),
+              config.minInsyncReplicas()));
+    }
+    return List.copyOf(definitions);
+  }
+
+  private static void checkBrokerCount(Path firstKafkaHome, int brokers) {
+    Path marker = firstKafkaHome.resolve("brokers");
+    try {
+      Files.createDirectories(firstKafkaHome);
+      String recorded =
+          Files.exists(marker)
+              ? Files.readString(marker).strip()
+              // a data directory from before the marker: made by a single broker
+              : Files.exists(firstKafkaHome.resolve("data")) ? "1" : null;
+      if (recorded != null && !recorded.equals(Integer.toString(brokers))) {
+        throw new IllegalStateException(
+            "the data directory holds a Kafka cluster of "
+                + recorded
+                + " broker(s), not "
+                + brokers
+                + " (LAKE_KAFKA_BROKERS): start with --wipe, or use another LAKE_DATA_DIR");
+      }
+      Files.writeString(marker, brokers + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record the broker count in " + marker, e);
+    }
+  }
+
+  /**
+   * Starts every server and returns once each one answers. Kafka and S3 start side by side (the
+   * Kafka nodes all at once: a quorum needs a majority of its voters); the catalog follows S3
+   * because it needs the warehouse bucket.
    */
   public static DevStack start(DevStackConfig config) {
     DataDir dataDir = DataDir.open(config.dataDir(), config.wipe());
@@ -111,11 +176,11 @@ public final class DevStack implements AutoCloseable {
     }
     Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
     try {
-      stack.kafka.launch();
+      stack.kafkaBrokers.forEach(ManagedServer::launch);
       stack.s3.launch();
       stack.s3.awaitReady();
       stack.catalog.launch();
-      stack.kafka.awaitReady();
+      stack.kafkaBrokers.forEach(ManagedServer::awaitReady);
       stack.catalog.awaitReady();
     } catch (RuntimeException e) {
       stack.close();
@@ -124,8 +189,19 @@ public final class DevStack implements AutoCloseable {
     return stack;
   }
 
+  /** Every broker, comma-separated. */
   public String kafkaBootstrap() {
-    return kafkaDefinition.bootstrap();
+    return String.join(",", kafkaDefinitions.stream().map(KafkaDefinition::bootstrap).toList());
+  }
+
+  /** The replication factor topics get here: 1 with one broker, 3 with three. */
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
+  /** min.insync.replicas here: 1 with one broker, 2 with three. */
+  public int minInsyncReplicas() {
+    return minInsyncReplicas;
   }
 
   public URI s3Endpoint() {
@@ -157,8 +233,14 @@ public final class DevStack implements AutoCloseable {
     return dataDir.root();
   }
 
+  /** The (first) Kafka broker. */
   public ManagedServer kafka() {
-    return kafka;
+    return kafkaBrokers.get(0);
+  }
+
+  /** Every Kafka broker; the one with node id {@code n} is at index {@code n - 1}. */
+  public List<ManagedServer> kafkaBrokers() {
+    return kafkaBrokers;
   }
 
   public ManagedServer s3() {
@@ -169,15 +251,21 @@ public final class DevStack implements AutoCloseable {
     return catalog;
   }
 
-  /** The three servers in start order. */
+  /** The servers in start order: the Kafka brokers, S3, the catalog. */
   public List<ManagedServer> servers() {
-    return List.of(kafka, s3, catalog);
+    List<ManagedServer> all = new ArrayList<>(kafkaBrokers);
+    all.add(s3);
+    all.add(catalog);
+    return List.copyOf(all);
   }
 
   /** Environment variables that point the ingester and the appender at this stack. */
   public Map<String, String> serviceEnv() {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap());
+    // topics as durable as this stack can make them (1 and 1 with a single broker)
+    env.put("KAFKA_TOPIC_REPLICATION_FACTOR", Integer.toString(replicationFactor));
+    env.put("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", Integer.toString(minInsyncReplicas));
     env.put("ICEBERG_CATALOG_URI", catalogUri().toString());
     env.put("ICEBERG_WAREHOUSE", warehouse());
     env.put("S3_ENDPOINT", s3Endpoint().toString());
@@ -252,10 +340,10 @@ public final class DevStack implements AutoCloseable {
       servers().forEach(ManagedServer::retire);
       // the catalog goes first so it does not see S3 vanish under a request
       catalog.requestStop();
-      kafka.requestStop();
+      kafkaBrokers.forEach(ManagedServer::requestStop);
       catalog.awaitStopped();
       s3.requestStop();
-      kafka.awaitStopped();
+      kafkaBrokers.forEach(ManagedServer::awaitStopped);
       s3.awaitStopped();
       dataDir.close();
     } finally {

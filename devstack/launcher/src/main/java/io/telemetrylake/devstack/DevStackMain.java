@@ -122,7 +122,17 @@ public final class DevStackMain {
   static void printSummary(PrintStream out, DevStack stack, Duration total) {
     out.printf(
         Locale.ROOT, "devstack ready in %.1f s (data %s)%n", seconds(total), stack.dataDir());
-    row(out, stack.kafka(), "bootstrap " + stack.kafkaBootstrap());
+    for (ManagedServer broker : stack.kafkaBrokers()) {
+      row(out, broker, "bootstrap " + stack.kafkaBootstrap());
+    }
+    if (stack.kafkaBrokers().size() > 1) {
+      out.printf(
+          Locale.ROOT,
+          "  %-8s topics: replication factor %d, min.insync.replicas %d%n",
+          "",
+          stack.replicationFactor(),
+          stack.minInsyncReplicas());
+    }
     row(
         out,
         stack.s3(),

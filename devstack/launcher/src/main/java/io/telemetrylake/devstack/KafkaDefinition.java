@@ -14,26 +14,69 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
-/** A single KRaft node in combined mode (broker and controller in one process). */
+/**
+ * One KRaft node in combined mode (broker and controller in one process): alone, or one of three
+ * voters of a cluster. Every node has its own ports, data directory and log; they share the
+ * cluster id and the list of voters.
+ */
 final class KafkaDefinition implements ServerDefinition {
 
   static final String MAIN_CLASS = "io.telemetrylake.devstack.kafka.KafkaMain";
 
+  /** A controller of the quorum: its node id and controller port. */
+  record Voter(int nodeId, int controllerPort) {}
+
   private final Path home;
   private final Path runDir;
+  private final Path clusterIdFile;
+  private final int nodeId;
   private final int port;
   private final int controllerPort;
+  private final List<Voter> voters;
+  private final int replicationFactor;
+  private final int minInsyncReplicas;
 
+  /** The single node of a one-broker stack. */
   KafkaDefinition(Path home, Path runDir, int port, int controllerPort) {
-    this.home = home;
-    this.runDir = runDir;
-    this.port = port;
-    this.controllerPort = controllerPort;
+    this(home, runDir, home.resolve("cluster.id"), 1, port, controllerPort,
+        List.of(new Voter(1, controllerPort)), 1, 1);
   }
 
+  KafkaDefinition(
+      Path home,
+      Path runDir,
+      Path clusterIdFile,
+      int nodeId,
+      int port,
+      int controllerPort,
+      List<Voter> voters,
+      int replicationFactor,
+      int minInsyncReplicas) {
+    this.home = home;
+    this.runDir = runDir;
+    this.clusterIdFile = clusterIdFile;
+    this.nodeId = nodeId;
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.voters = List.copyOf(voters);
+    this.replicationFactor = replicationFactor;
+    this.minInsyncReplicas = minInsyncReplicas;
+  }
+
+  /** "kafka" for the first node (as with one broker), then "kafka-2", "kafka-3". */
   @Override
   public String name() {
+    return nodeId == 1 ? "kafka" : "kafka-" + nodeId;
+  }
+
+  /** Every node runs the same runtime module. */
+  @Override
+  public String runtime() {
     return "kafka";
+  }
+
+  int nodeId() {
+    return nodeId;
   }
 
   String bootstrap() {
@@ -49,7 +92,7 @@ final class KafkaDefinition implements ServerDefinition {
   public ChildSpec prepare() throws IOException {
     Files.createDirectories(home);
     Files.createDirectories(runDir);
-    Path serverProperties = runDir.resolve("kafka-server.properties");
+    Path serverProperties = runDir.resolve(name() + "-server.properties");
     Files.writeString(serverProperties, serverProperties(), StandardCharsets.UTF_8);
     return new ChildSpec(
         name(),
@@ -74,8 +117,8 @@ final class KafkaDefinition implements ServerDefinition {
             "\n",
             "# written by the devstack launcher on every start",
             "process.roles=broker,controller",
-            "node.id=1",
-            "controller.quorum.voters=1@" + host + ":" + controllerPort,
+            "node.id=" + nodeId,
+            "controller.quorum.voters=" + quorumVoters(),
             "listeners=PLAINTEXT://"
                 + host
                 + ":"
@@ -90,22 +133,40 @@ final class KafkaDefinition implements ServerDefinition {
             "inter.broker.listener.name=PLAINTEXT",
             "log.dirs=" + home.resolve("data"),
             "num.partitions=1",
-            "offsets.topic.replication.factor=1",
+            // every topic, internal ones too, on all brokers; writes need a majority in sync
+            "default.replication.factor=" + replicationFactor,
+            "min.insync.replicas=" + minInsyncReplicas,
+            "offsets.topic.replication.factor=" + replicationFactor,
             "offsets.topic.num.partitions=10",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
+            "transaction.state.log.replication.factor=" + replicationFactor,
+            "transaction.state.log.min.isr=" + minInsyncReplicas,
             "transaction.state.log.num.partitions=10",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=" + replicationFactor,
+            "share.coordinator.state.topic.min.isr=" + minInsyncReplicas,
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=true",
             "")
         .replace("\\", "/");
   }
 
-  /** Made once per data directory: formatting stamps it into the log directory. */
+  private String quorumVoters() {
+    StringBuilder out = new StringBuilder();
+    for (Voter v : voters) {
+      if (out.length() > 0) {
+        out.append(',');
+      }
+      out.append(v.nodeId()).append('@').append(Ports.HOST).append(':').append(v.controllerPort());
+    }
+    return out.toString();
+  }
+
+  /**
+   * Made once per data directory and shared by every node: formatting stamps it into each log
+   * directory.
+   */
   String clusterId() throws IOException {
-    Path file = home.resolve("cluster.id");
+    Path file = clusterIdFile;
+    Files.createDirectories(file.getParent());
     if (Files.exists(file)) {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
@@ -132,8 +193,9 @@ final class KafkaDefinition implements ServerDefinition {
             "devstack-readiness");
     Admin admin = Admin.create(config);
     try {
-      if (admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
-        throw new IllegalStateException("no broker registered yet");
+      // this node, not just any: in a cluster the others may answer for it
+      if (admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).stream().noneMatch(n -> n.id() == nodeId)) {
+        throw new IllegalStateException("broker " + nodeId + " is not registered yet");
       }
     } finally {
       admin.close(Duration.ofSeconds(2));

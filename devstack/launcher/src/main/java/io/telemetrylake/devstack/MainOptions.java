@@ -13,6 +13,7 @@ final class MainOptions {
   static final String KAFKA_PORT_ENV = "LAKE_KAFKA_PORT";
   static final String S3_PORT_ENV = "LAKE_S3_PORT";
   static final String CATALOG_PORT_ENV = "LAKE_CATALOG_PORT";
+  static final String KAFKA_BROKERS_ENV = "LAKE_KAFKA_BROKERS";
 
   /** Conventional ports, so a developer's tools find the stack without reading its output. */
   static final int DEFAULT_KAFKA_PORT = 9092;
@@ -38,7 +39,12 @@ final class MainOptions {
           + CATALOG_PORT_ENV
           + " ("
           + DEFAULT_CATALOG_PORT
-          + "); a port of 0 picks a free one";
+          + "); a port of 0 picks a free one; "
+          + KAFKA_BROKERS_ENV
+          + " 1 (default) or 3: a 3-broker KRaft cluster (replication 3, min.insync.replicas 2) whose"
+          + " brokers listen on "
+          + KAFKA_PORT_ENV
+          + ", +1, +2";
 
   private MainOptions() {}
 
@@ -64,10 +70,22 @@ final class MainOptions {
             : startDir.resolve(dataDirValue);
     return DevStackConfig.builder(dataDir)
         .kafkaPort(port(env, KAFKA_PORT_ENV, DEFAULT_KAFKA_PORT))
+        .kafkaBrokers(brokers(env))
         .s3Port(port(env, S3_PORT_ENV, DEFAULT_S3_PORT))
         .catalogPort(port(env, CATALOG_PORT_ENV, DEFAULT_CATALOG_PORT))
         .wipe(wipe)
         .build();
+  }
+
+  static int brokers(Map<String, String> env) {
+    String value = env.get(KAFKA_BROKERS_ENV);
+    if (value == null || value.isBlank()) {
+      return 1;
+    }
+    if (value.strip().equals("1") || value.strip().equals("3")) {
+      return Integer.parseInt(value.strip());
+    }
+    throw new IllegalArgumentException(KAFKA_BROKERS_ENV + " must be 1 or 3, got '" + value + "'");
   }
 
   static int port(Map<String, String> env, String name, int defaultPort) {

@@ -8,6 +8,11 @@ interface ServerDefinition {
 
   String name();
 
+  /** The runtime module whose classpath the child runs on (several servers may share one). */
+  default String runtime() {
+    return name();
+  }
+
   /** Ports the child will bind; checked to be free before every start. */
   List<Integer> ports();
 

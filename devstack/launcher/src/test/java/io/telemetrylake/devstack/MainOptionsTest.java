@@ -33,6 +33,25 @@ class MainOptionsTest {
     assertThat(config.kafkaPort()).isEqualTo(9092);
     assertThat(config.s3Port()).isEqualTo(9000);
     assertThat(config.catalogPort()).isEqualTo(8181);
+    assertThat(config.kafkaBrokers()).isEqualTo(1);
+    assertThat(config.replicationFactor()).isEqualTo(1);
+    assertThat(config.minInsyncReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void threeBrokersMeanReplicationThreeAndMinIsrTwo() {
+    DevStackConfig config = MainOptions.parse(new String[0], Map.of("LAKE_KAFKA_BROKERS", "3"), dir);
+
+    assertThat(config.kafkaBrokers()).isEqualTo(3);
+    assertThat(config.replicationFactor()).isEqualTo(3);
+    assertThat(config.minInsyncReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void otherBrokerCountsNameTheVariable() {
+    assertThatThrownBy(() -> MainOptions.parse(new String[0], Map.of("LAKE_KAFKA_BROKERS", "2"), dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("LAKE_KAFKA_BROKERS must be 1 or 3, got '2'");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.telemetrylake.ingester.kafka;
 
 import io.telemetrylake.ingester.IngesterConfig;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ public final class KafkaReadiness implements AutoCloseable {
           });
   private volatile boolean ready;
   private volatile String lastProblem = "not checked yet";
+  private volatile KafkaSetup.NotDurableTopicException refusal;
 
   public KafkaReadiness(Admin admin, IngesterConfig config) {
     this.admin = admin;
@@ -39,7 +41,8 @@ public final class KafkaReadiness implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::check, 0, periodMs, TimeUnit.MILLISECONDS);
   }
 
-  void check() {
+  /** One check now, on the caller's thread (also what the background schedule runs). */
+  public void check() {
     boolean nowReady;
     String problem = null;
     try {
@@ -56,6 +59,9 @@ public final class KafkaReadiness implements AutoCloseable {
     } catch (IllegalStateException e) {
       nowReady = false;
       problem = e.getMessage();
+      if (e instanceof KafkaSetup.NotDurableTopicException notDurable) {
+        refusal = notDurable;
+      }
     } catch (Exception e) {
       nowReady = false;
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -70,6 +76,11 @@ public final class KafkaReadiness implements AutoCloseable {
     }
     lastProblem = problem;
     ready = nowReady;
+  }
+
+  /** Set once a check found the topic not durable while durability is required. */
+  public Optional<KafkaSetup.NotDurableTopicException> refusal() {
+    return Optional.ofNullable(refusal);
   }
 
   public boolean isReady() {

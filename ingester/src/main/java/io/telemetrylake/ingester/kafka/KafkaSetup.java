@@ -1,18 +1,24 @@
 package io.telemetrylake.ingester.kafka;
 
 import io.telemetrylake.ingester.IngesterConfig;
+import io.telemetrylake.topic.TopicDurability;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -58,8 +64,9 @@ public final class KafkaSetup {
   }
 
   /**
-   * Creates the topic when it is missing; uses an existing one as it is, warning when it has fewer
-   * partitions than configured (ordering per resource still holds, parallelism is lower).
+   * Creates the topic when it is missing (partitions, replication factor, min.insync.replicas);
+   * uses an existing one as it is, warning when it has fewer partitions than configured (ordering
+   * per resource still holds, parallelism is lower). Then checks that it is durable.
    */
   public static void ensureTopic(Admin admin, IngesterConfig config, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {
@@ -71,23 +78,87 @@ public final class KafkaSetup {
       }
       Optional<Short> replication =
           config.topicReplicationFactor() > 0 ? Optional.of(config.topicReplicationFactor()) : Optional.empty();
+      NewTopic topic = new NewTopic(config.topic(), Optional.of(config.topicPartitions()), replication);
+      if (config.topicMinInsyncReplicas() > 0) {
+        topic.configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(config.topicMinInsyncReplicas())));
+      }
       try {
-        admin.createTopics(List.of(new NewTopic(config.topic(), Optional.of(config.topicPartitions()), replication)))
-            .all()
-            .get(timeoutMs, TimeUnit.MILLISECONDS);
-        LOG.info("created topic {} with {} partitions", config.topic(), config.topicPartitions());
+        admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        LOG.info(
+            "created topic {} with {} partitions, replication factor {}, min.insync.replicas {}",
+            config.topic(), config.topicPartitions(), orBrokerDefault(config.topicReplicationFactor()),
+            orBrokerDefault(config.topicMinInsyncReplicas()));
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
         }
       }
+    } else {
+      int partitions = existing.get().partitions().size();
+      if (partitions < config.topicPartitions()) {
+        LOG.warn(
+            "topic {} has {} partitions, fewer than {}={}; using it as it is",
+            config.topic(), partitions, IngesterConfig.TOPIC_PARTITIONS, config.topicPartitions());
+      }
+    }
+    checkDurability(admin, config, timeoutMs);
+  }
+
+  /**
+   * Checks the topic as the brokers have it (created now or long ago): a warning when losing one
+   * broker could lose acknowledged records; with {@value IngesterConfig#REQUIRE_DURABLE_TOPIC} a
+   * {@link NotDurableTopicException} instead.
+   */
+  static void checkDurability(Admin admin, IngesterConfig config, long timeoutMs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    TopicDescription description =
+        describe(admin, config.topic(), timeoutMs)
+            .orElseThrow(() -> new IllegalStateException("topic " + config.topic() + " does not exist"));
+    TopicDurability durability = durability(admin, description, timeoutMs);
+    if (durability.isDurable()) {
       return;
     }
-    int partitions = existing.get().partitions().size();
-    if (partitions < config.topicPartitions()) {
-      LOG.warn(
-          "topic {} has {} partitions, fewer than {}={}; using it as it is",
-          config.topic(), partitions, IngesterConfig.TOPIC_PARTITIONS, config.topicPartitions());
+    String problem = durability.describe(config.topic());
+    if (config.requireDurableTopic()) {
+      throw new NotDurableTopicException(
+          problem + "; refusing to start because " + IngesterConfig.REQUIRE_DURABLE_TOPIC + "=true");
+    }
+    LOG.warn(
+        "{}. Raise them on the topic (kafka-topics --alter / kafka-configs), or set {}=true to refuse"
+            + " such a topic", problem, IngesterConfig.REQUIRE_DURABLE_TOPIC);
+  }
+
+  /** Replicas of the least replicated partition, and the topic's effective min.insync.replicas. */
+  static TopicDurability durability(Admin admin, TopicDescription description, long timeoutMs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    int replicas =
+        description.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+    OptionalInt minIsr = OptionalInt.empty();
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, description.name());
+    try {
+      Config config =
+          admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(resource);
+      ConfigEntry entry = config == null ? null : config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+      if (entry != null && entry.value() != null) {
+        minIsr = OptionalInt.of(Integer.parseInt(entry.value()));
+      }
+    } catch (ExecutionException e) {
+      // e.g. no DescribeConfigs permission: reported as unknown rather than failing start-up
+      LOG.debug("cannot describe the configuration of topic {}", description.name(), e);
+    }
+    return new TopicDurability(replicas, minIsr);
+  }
+
+  private static String orBrokerDefault(int value) {
+    return value > 0 ? Integer.toString(value) : "(broker default)";
+  }
+
+  /** The topic would lose acknowledged records with one broker, and durability is required. */
+  public static final class NotDurableTopicException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    NotDurableTopicException(String message) {
+      super(message);
     }
   }
 
