@@ -123,7 +123,7 @@ public final class Lake implements AutoCloseable {
     env.put("ICEBERG_TABLE", table);
     env.put("APPENDER_STAGING_DIR", stagingRoot.resolve(stagingName).toString());
     // one per staging directory: the same appender across restarts, distinct ones in one group
-    env.put("APPENDER_INSTANCE_ID", stagingName);
+    env.put("APPENDER_INSTANCE_ID", stagingName.replaceAll("[^A-Za-z0-9._-]", "-"));
     env.put("APPENDER_PORT", "0");
     env.put("APPENDER_BIND_ADDRESS", "127.0.0.1");
     env.put("APPENDER_DUCKDB_MEMORY_MB", "256");
