@@ -53,7 +53,7 @@ case "${1:-}" in
   copy)
     shift
     ensure_built
-    exec "$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.telemetrylake.appender.stage.CopyVariants "$@"
+    exec "$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.telemetrylake.benchmarks.copy.CopyVariants "$@"
     ;;
   build)
     build

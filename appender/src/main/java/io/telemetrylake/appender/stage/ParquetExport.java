@@ -30,34 +30,38 @@ public final class ParquetExport {
   /** One written file, with its partition value (days since 1970-01-01 UTC). */
   public record ExportedFile(Path path, int day, long rows, long sizeBytes) {}
 
-  /** Table column to SQL expression over the staging tables, in the table's column order. */
+  /**
+   * Table column to SQL expression over one sorted row {@code k} of {@link #sortedRows} and the
+   * resource lookup {@code res}, in the table's column order. Conversions (times, ids, JSON to
+   * {@code MAP}) run after the sort, so the sort moves narrow raw values.
+   */
   static final Map<String, String> COLUMNS = columns();
 
   private ParquetExport() {}
 
   private static Map<String, String> columns() {
     Map<String, String> c = new LinkedHashMap<>();
-    c.put(LogTable.TIMESTAMP, "make_timestamp(r.ts)::TIMESTAMPTZ");
-    c.put(LogTable.OBSERVED_TIMESTAMP, "make_timestamp(r.observed_ts)::TIMESTAMPTZ");
-    c.put(LogTable.SEVERITY_NUMBER, "r.severity_number");
-    c.put(LogTable.SEVERITY_TEXT, "r.severity_text");
-    c.put(LogTable.BODY, "r.body");
-    c.put(LogTable.TRACE_ID, "COALESCE(r.trace_id_text, replace(CAST(r.trace_id AS VARCHAR), '-', ''))");
-    c.put(LogTable.SPAN_ID, "COALESCE(r.span_id_text, printf('%016x', r.span_id))");
-    c.put(LogTable.TRACE_FLAGS, "r.trace_flags");
-    c.put(LogTable.EVENT_NAME, "r.event_name");
-    c.put(LogTable.SERVICE_NAME, "s.service_name");
-    c.put(LogTable.DEPLOYMENT_ENVIRONMENT, "s.deployment_environment");
-    c.put(LogTable.HOST_NAME, "s.host_name");
-    // cast once per resource in RESOURCES_AS_MAPS, not once per row after the join
-    c.put(LogTable.RESOURCE_ATTRIBUTES, "s.resource_attributes");
-    c.put(LogTable.SCOPE_ATTRIBUTES, "s.scope_attributes");
-    c.put(LogTable.LOG_ATTRIBUTES, jsonMap("r.log_attributes"));
-    c.put(LogTable.SCOPE_NAME, "s.scope_name");
-    c.put(LogTable.SCOPE_VERSION, "s.scope_version");
-    c.put(LogTable.RESOURCE_SCHEMA_URL, "s.resource_schema_url");
-    c.put(LogTable.SCOPE_SCHEMA_URL, "s.scope_schema_url");
-    c.put(LogTable.DROPPED_ATTRIBUTES_COUNT, "r.dropped_attributes_count");
+    c.put(LogTable.TIMESTAMP, "make_timestamp(k.ts)::TIMESTAMPTZ");
+    c.put(LogTable.OBSERVED_TIMESTAMP, "make_timestamp(k.observed_ts)::TIMESTAMPTZ");
+    c.put(LogTable.SEVERITY_NUMBER, "k.severity_number");
+    c.put(LogTable.SEVERITY_TEXT, "k.severity_text");
+    c.put(LogTable.BODY, "k.body");
+    c.put(LogTable.TRACE_ID, "COALESCE(k.trace_id_text, replace(CAST(k.trace_id AS VARCHAR), '-', ''))");
+    c.put(LogTable.SPAN_ID, "COALESCE(k.span_id_text, printf('%016x', k.span_id))");
+    c.put(LogTable.TRACE_FLAGS, "k.trace_flags");
+    c.put(LogTable.EVENT_NAME, "k.event_name");
+    c.put(LogTable.SERVICE_NAME, "k.service_name");
+    c.put(LogTable.DEPLOYMENT_ENVIRONMENT, "k.deployment_environment");
+    c.put(LogTable.HOST_NAME, "k.host_name");
+    // resource maps: cast once per resource, looked up by position after the sort (see RESOURCE_MAPS)
+    c.put(LogTable.RESOURCE_ATTRIBUTES, "res.resource_attributes[k.resource_index]");
+    c.put(LogTable.SCOPE_ATTRIBUTES, "res.scope_attributes[k.resource_index]");
+    c.put(LogTable.LOG_ATTRIBUTES, jsonMap("k.log_attributes"));
+    c.put(LogTable.SCOPE_NAME, "k.scope_name");
+    c.put(LogTable.SCOPE_VERSION, "k.scope_version");
+    c.put(LogTable.RESOURCE_SCHEMA_URL, "k.resource_schema_url");
+    c.put(LogTable.SCOPE_SCHEMA_URL, "k.scope_schema_url");
+    c.put(LogTable.DROPPED_ATTRIBUTES_COUNT, "k.dropped_attributes_count");
     List<String> schemaColumns =
         LogTable.SCHEMA.columns().stream().map(Types.NestedField::name).toList();
     if (!schemaColumns.equals(List.copyOf(c.keySet()))) {
@@ -68,22 +72,46 @@ public final class ParquetExport {
   }
 
   /**
-   * The resources with their attribute maps already cast. A resource row serves a whole Kafka
-   * record (hundreds of rows): casting before the join instead of after it took a quarter off the
-   * COPY's CPU (measured, docs/BENCHMARKS.md).
+   * The resources numbered 1..n in id order ({@code resource_index}): the position of their maps
+   * in {@link #RESOURCE_MAPS}. Ids have gaps once partitions were dropped; positions do not.
    */
-  static final String RESOURCES_AS_MAPS =
-      "(SELECT * REPLACE ("
+  static final String INDEXED_RESOURCES =
+      "(SELECT *, row_number() OVER (ORDER BY id) AS resource_index FROM resources)";
+
+  /**
+   * One row holding every resource's maps as lists in id order, cast from JSON once per resource.
+   * Carrying three {@code MAP}s through the sort cost more than half the COPY (measured,
+   * docs/BENCHMARKS.md); a list lookup after the sort keeps the maps out of it.
+   */
+  static final String RESOURCE_MAPS =
+      "(SELECT list("
           + jsonMap("resource_attributes")
-          + " AS resource_attributes, "
+          + " ORDER BY id) AS resource_attributes, list("
           + jsonMap("scope_attributes")
-          + " AS scope_attributes) FROM resources)";
+          + " ORDER BY id) AS scope_attributes FROM resources)";
 
   static String jsonMap(String column) {
     return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
   }
 
-  /** The SELECT of one day's rows, in the table's sort order. */
+  /** One day's rows with their resource's scalar columns, in the table's sort order. */
+  static String sortedRows(int day) {
+    // LEFT JOIN: a row without its resource row would be a bug; it must show, not vanish
+    return "SELECT r.ts, r.observed_ts, r.severity_number, r.severity_text, r.body, r.trace_id,"
+        + " r.trace_id_text, r.span_id, r.span_id_text, r.trace_flags, r.event_name,"
+        + " r.log_attributes, r.dropped_attributes_count, s.service_name,"
+        + " s.deployment_environment, s.host_name, s.scope_name, s.scope_version,"
+        + " s.resource_schema_url, s.scope_schema_url, s.resource_index"
+        + " FROM rows r LEFT JOIN " + INDEXED_RESOURCES + " s ON r.resource_id = s.id"
+        + " WHERE r.day = " + day
+        + " ORDER BY s.service_name ASC NULLS FIRST, r.ts ASC NULLS FIRST";
+  }
+
+  /**
+   * The SELECT of one day's rows as the table's columns, in the table's sort order. The outer
+   * projection and the one-row cross join keep the order of the sorted subquery (the export test
+   * checks it on multi-chunk batches).
+   */
   static String selectDay(int day) {
     StringBuilder sql = new StringBuilder("SELECT ");
     boolean first = true;
@@ -94,15 +122,12 @@ public final class ParquetExport {
       first = false;
       sql.append(e.getValue()).append(" AS ").append(FieldIds.quote(e.getKey()));
     }
-    // LEFT JOIN: a row without its resource row would be a bug; it must show, not vanish
-    return sql.append(" FROM rows r LEFT JOIN ").append(RESOURCES_AS_MAPS).append(" s ON r.resource_id = s.id")
-        .append(" WHERE r.day = ")
-        .append(day)
-        .append(" ORDER BY s.service_name ASC NULLS FIRST, r.ts ASC NULLS FIRST")
+    return sql.append(" FROM (").append(sortedRows(day)).append(") k CROSS JOIN ")
+        .append(RESOURCE_MAPS).append(" res")
         .toString();
   }
 
-  static String copyDay(int day, Path target, Schema schema, long targetFileBytes) {
+  public static String copyDay(int day, Path target, Schema schema, long targetFileBytes) {
     return "COPY ("
         + selectDay(day)
         + ") TO '"
@@ -120,7 +145,7 @@ public final class ParquetExport {
    * {@link LogTable#SCHEMA}: Iceberg assigns fresh ids when a table is created (nested ones such
    * as map keys and values get new numbers), and the files must carry the table's.
    */
-  static Schema exportSchema(Schema tableSchema) {
+  public static Schema exportSchema(Schema tableSchema) {
     List<Types.NestedField> fields = new ArrayList<>();
     for (String column : COLUMNS.keySet()) {
       Types.NestedField field = tableSchema.findField(column);

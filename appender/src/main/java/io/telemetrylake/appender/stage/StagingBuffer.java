@@ -32,7 +32,7 @@ import org.duckdb.DuckDBConnection;
  * thread that creates them, so they are created on first use).
  */
 public final class StagingBuffer implements AutoCloseable {
-  static final String DATABASE_FILE = "staging.duckdb";
+  public static final String DATABASE_FILE = "staging.duckdb";
   static final long MICROS_PER_DAY = 86_400_000_000L;
 
   private final Path dir;
@@ -297,7 +297,7 @@ public final class StagingBuffer implements AutoCloseable {
     return s.replace("'", "''");
   }
 
-  static void deleteRecursively(Path path) throws IOException {
+  public static void deleteRecursively(Path path) throws IOException {
     if (!Files.exists(path)) {
       return;
     }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.telemetrylake.appender.stage.ParquetExport.ExportedFile;
 import io.telemetrylake.appender.testing.Samples;
 import io.telemetrylake.table.LogRow;
@@ -89,6 +92,52 @@ class StagingBufferTest {
                   Comparator.nullsFirst(Comparator.<String>naturalOrder()))
               .thenComparing(r -> (OffsetDateTime) r.getField(LogTable.TIMESTAMP)));
     }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void keepsEachRowWithItsOwnResourceAndTheSortOrderAcrossManyChunksAndDroppedPartitions()
+      throws Exception {
+    // 60 records of 1,000 rows whose times interleave, so the sort mixes resources; dropping two
+    // partitions leaves gaps in the resource ids that the export's lookup must not shift over
+    for (int record = 0; record < 60; record++) {
+      ScopeLogs.Builder scope = ScopeLogs.newBuilder()
+          .setScope(InstrumentationScope.newBuilder().setName("scope")
+              .addAttributes(kv("scope.record", "s" + record)));
+      for (int i = 0; i < 1_000; i++) {
+        scope.addLogRecords(LogRecord.newBuilder()
+            .setTimeUnixNano(1_763_600_000_000_000_000L + (i * 60L + (59 - record)) * 1_000L)
+            .setBody(AnyValue.newBuilder().setStringValue(record + "/" + i)));
+      }
+      ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder()
+          .addResourceLogs(ResourceLogs.newBuilder()
+              .setResource(Resource.newBuilder()
+                  .addAttributes(kv("service.name", "svc-" + record % 5))
+                  .addAttributes(kv("record", "r" + record)))
+              .addScopeLogs(scope))
+          .build();
+      stage(record % 6, request, new ArrayList<>());
+    }
+    staging.dropPartitions(List.of(1, 4));
+
+    List<Record> read = readAll(ParquetExport.write(staging, "t6", 128L << 20, LogTable.SCHEMA));
+
+    assertThat(read).hasSize(40_000);
+    assertThat(read).isSortedAccordingTo(
+        Comparator.comparing((Record r) -> (String) r.getField(LogTable.SERVICE_NAME))
+            .thenComparing(r -> (OffsetDateTime) r.getField(LogTable.TIMESTAMP)));
+    for (Record r : read) {
+      String record = ((String) r.getField(LogTable.BODY)).split("/")[0];
+      assertThat(Integer.parseInt(record) % 6).isNotIn(1, 4);
+      assertThat((java.util.Map<Object, Object>) r.getField(LogTable.RESOURCE_ATTRIBUTES))
+          .containsEntry("record", "r" + record);
+      assertThat((java.util.Map<Object, Object>) r.getField(LogTable.SCOPE_ATTRIBUTES))
+          .containsEntry("scope.record", "s" + record);
+    }
+  }
+
+  private static KeyValue kv(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
   }
 
   @Test

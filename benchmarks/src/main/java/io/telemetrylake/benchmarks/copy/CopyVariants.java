@@ -1,0 +1,176 @@
+package io.telemetrylake.benchmarks.copy;
+
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.telemetrylake.appender.stage.ParquetExport;
+import io.telemetrylake.appender.stage.StagingBuffer;
+import io.telemetrylake.benchmarks.Payloads;
+import io.telemetrylake.benchmarks.e2e.Proc;
+import io.telemetrylake.otlp.OtlpDecodeException;
+import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecordFormat;
+import io.telemetrylake.table.LogRow;
+import io.telemetrylake.table.LogRowMapper;
+import io.telemetrylake.table.LogTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The flush's COPY to Parquet in isolation, and variants of it: stages one batch the size of a
+ * default size flush through the appender's {@link StagingBuffer}, closes it, opens its database
+ * file, then runs {@link ParquetExport}'s COPY and each variant in turn, several rounds, and
+ * prints the process CPU (all DuckDB threads) and wall time per row. CPU time is what JMH cannot
+ * show for a multi-threaded native COPY, hence a plain program.
+ *
+ * <p>{@code benchmarks/run.sh copy [requests=720] [rounds=5]}: 720 requests = 360,000 rows, one
+ * 100 MB size flush. Prints each COPY, then the median per variant.
+ */
+public final class CopyVariants {
+  private static final String NULL_MAP = "CAST(NULL AS MAP(VARCHAR, VARCHAR))";
+
+  /** Each variant rewrites the appender's COPY statement. */
+  static final Map<String, UnaryOperator<String>> VARIANTS = variants();
+
+  private CopyVariants() {}
+
+  private static Map<String, UnaryOperator<String>> variants() {
+    Map<String, UnaryOperator<String>> v = new LinkedHashMap<>();
+    v.put("as-flushed", sql -> sql);
+    v.put("maps-through-sort", CopyVariants::mapsThroughTheSort);
+    v.put("zstd-level-3", sql -> sql.replace(", COMPRESSION_LEVEL 1", ""));
+    v.put("no-sort", sql -> sql.replaceAll(" ORDER BY s\\.service_name[^)]*", ""));
+    v.put("log-json-transform", sql -> sql.replace(jsonMap("k.log_attributes"), "json_transform(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
+    v.put("log-from-json", sql -> sql.replace(jsonMap("k.log_attributes"), "from_json(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
+    v.put("log-json-only", sql -> sql.replace(jsonMap("k.log_attributes"), "map(['a'], [json_extract_string(k.log_attributes, 'x')])"));
+    v.put("no-log-attributes", sql -> sql.replace(jsonMap("k.log_attributes"), NULL_MAP));
+    return v;
+  }
+
+  static String jsonMap(String column) {
+    return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
+  }
+
+  /**
+   * The COPY before the resource lookup: all three maps cast before the sort and carried through
+   * it (resource maps cast once per resource in a subquery before the join).
+   */
+  static String mapsThroughTheSort(String sql) {
+    String select = sql.substring(sql.indexOf('(') + 1, sql.lastIndexOf(") TO '"));
+    int day = Integer.parseInt(select.replaceAll(".* WHERE r\\.day = (-?\\d+) .*", "$1"));
+    String previous = "SELECT make_timestamp(r.ts)::TIMESTAMPTZ AS \"timestamp\","
+        + " make_timestamp(r.observed_ts)::TIMESTAMPTZ AS \"observed_timestamp\","
+        + " r.severity_number AS \"severity_number\", r.severity_text AS \"severity_text\", r.body AS \"body\","
+        + " COALESCE(r.trace_id_text, replace(CAST(r.trace_id AS VARCHAR), '-', '')) AS \"trace_id\","
+        + " COALESCE(r.span_id_text, printf('%016x', r.span_id)) AS \"span_id\", r.trace_flags AS \"trace_flags\","
+        + " r.event_name AS \"event_name\", s.service_name AS \"service_name\","
+        + " s.deployment_environment AS \"deployment_environment\", s.host_name AS \"host_name\","
+        + " s.resource_attributes AS \"resource_attributes\", s.scope_attributes AS \"scope_attributes\", "
+        + jsonMap("r.log_attributes") + " AS \"log_attributes\", s.scope_name AS \"scope_name\","
+        + " s.scope_version AS \"scope_version\", s.resource_schema_url AS \"resource_schema_url\","
+        + " s.scope_schema_url AS \"scope_schema_url\", r.dropped_attributes_count AS \"dropped_attributes_count\""
+        + " FROM rows r LEFT JOIN (SELECT * REPLACE (" + jsonMap("resource_attributes") + " AS resource_attributes, "
+        + jsonMap("scope_attributes") + " AS scope_attributes) FROM resources) s ON r.resource_id = s.id"
+        + " WHERE r.day = " + day + " ORDER BY s.service_name ASC NULLS FIRST, r.ts ASC NULLS FIRST";
+    return sql.replace(select, previous);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int requests = args.length > 0 ? Integer.parseInt(args[0]) : 720;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    List<byte[]> values = new ArrayList<>();
+    for (ExportLogsServiceRequest r : Payloads.requests("copy", requests)) {
+      for (KafkaLogRecord k : Payloads.kafkaRecords(r.toByteArray())) {
+        values.add(k.value());
+      }
+    }
+    Path dir = Files.createTempDirectory("copy-variants");
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    try {
+      for (int round = 1; round <= rounds; round++) {
+        Path stagingDir = dir.resolve("staging");
+        // the appender's default APPENDER_DUCKDB_MEMORY_MB, split between its two buffers
+        long rows;
+        try (StagingBuffer staging = StagingBuffer.open(stagingDir, 512)) {
+          rows = stage(staging, values);
+        }
+        System.out.printf("round %d: %d rows staged%n", round, rows);
+        try (Connection c = openStaged(stagingDir)) {
+          // warm-up, not counted: the first COPY after staging was the slowest in every round
+          copy(c, dir, "as-flushed", rows);
+          for (String variant : VARIANTS.keySet()) {
+            double perRow = copy(c, dir, variant, rows);
+            cpu.computeIfAbsent(variant, v -> new ArrayList<>()).add(perRow);
+          }
+        }
+      }
+    } finally {
+      StagingBuffer.deleteRecursively(dir);
+    }
+    System.out.println("median over " + rounds + " rounds, process CPU µs per row:");
+    cpu.forEach((variant, values1) -> {
+      List<Double> sorted = values1.stream().sorted().toList();
+      System.out.printf("  %-18s %6.2f  (%s)%n", variant, sorted.get(sorted.size() / 2),
+          String.join(" ", values1.stream().map(v -> String.format("%.2f", v)).toList()));
+    });
+  }
+
+  /** The staged database file, opened as the appender opens it (UTC, its memory limit). */
+  private static Connection openStaged(Path stagingDir) throws Exception {
+    Connection c = DriverManager.getConnection("jdbc:duckdb:" + stagingDir.resolve(StagingBuffer.DATABASE_FILE));
+    try (Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+      s.execute("SET memory_limit = '512MB'");
+      s.execute("SET temp_directory = '" + stagingDir.resolve("tmp") + "'");
+    }
+    return c;
+  }
+
+  /** Runs one variant's COPY; prints its figures and returns the CPU µs per row. */
+  private static double copy(Connection c, Path dir, String variant, long rows) throws Exception {
+    Path out = dir.resolve("out");
+    StagingBuffer.deleteRecursively(out);
+    Files.createDirectories(out);
+    int day;
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(day) FROM rows")) {
+      rs.next();
+      day = rs.getInt(1);
+    }
+    String sql = VARIANTS.get(variant).apply(ParquetExport.copyDay(
+        day, out.resolve("day"), ParquetExport.exportSchema(LogTable.SCHEMA), 512L << 20));
+    long pid = ProcessHandle.current().pid();
+    long cpu0 = Proc.cpuNanos(pid);
+    long t0 = System.nanoTime();
+    long bytes = 0;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        bytes += rs.getLong("file_size_bytes");
+      }
+    }
+    double cpuPerRow = (Proc.cpuNanos(pid) - cpu0) / 1e3 / rows;
+    System.out.printf("  %-18s cpu %6.2f µs/row  wall %6.2f µs/row  %6.1f MiB%n",
+        variant, cpuPerRow, (System.nanoTime() - t0) / 1e3 / rows, bytes / 1048576.0);
+    return cpuPerRow;
+  }
+
+  private static long stage(StagingBuffer staging, List<byte[]> values) throws OtlpDecodeException {
+    long rows = 0;
+    int partition = 0;
+    for (byte[] value : values) {
+      staging.beginRecord(partition++ % 12);
+      for (LogRow row : LogRowMapper.toRows(KafkaRecordFormat.decodeValue(value), 0L)) {
+        staging.append(row);
+        rows++;
+      }
+    }
+    return rows;
+  }
+}
