@@ -5,6 +5,7 @@
 #   benchmarks/run.sh append [options]          a pre-filled topic drained by one appender
 #   benchmarks/run.sh freshness [options]       delay from a record's 200 to its row in the table
 #   benchmarks/run.sh copy [requests] [rounds]  the flush's COPY to Parquet and variants, CPU per row
+#   benchmarks/run.sh staging [requests] [rounds]  rows into the DuckDB staging table: appender vs Arrow, JSON vs MAP
 #   benchmarks/run.sh build                     build what the commands above run
 # e2e options: --profile none|async|jfr, --out DIR, --data-dir DIR, --services-repo DIR, and per scenario:
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
@@ -21,7 +22,7 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
 fi
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
@@ -54,6 +55,13 @@ case "${1:-}" in
     shift
     ensure_built
     exec "$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.telemetrylake.benchmarks.copy.CopyVariants "$@"
+    ;;
+  staging)
+    shift
+    ensure_built
+    # Arrow's memory module reads direct buffers' addresses through java.nio internals
+    exec "$JAVA" -Xmx2g -XX:+UseParallelGC --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$JAR" \
+      io.telemetrylake.benchmarks.copy.StagingPaths "$@"
     ;;
   build)
     build

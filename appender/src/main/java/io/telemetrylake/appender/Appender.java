@@ -3,7 +3,7 @@ package io.telemetrylake.appender;
 import io.javalin.Javalin;
 import io.telemetrylake.appender.consume.DeadLetterQueue;
 import io.telemetrylake.appender.consume.DeadLetterTopic;
-import io.telemetrylake.appender.consume.FlushRequests;
+import io.telemetrylake.appender.flush.FlushRequests;
 import io.telemetrylake.appender.consume.KafkaClients;
 import io.telemetrylake.appender.consume.PollLoop;
 import io.telemetrylake.appender.consume.RecordDecoder;
@@ -14,7 +14,7 @@ import io.telemetrylake.appender.flush.Flusher;
 import io.telemetrylake.appender.flush.UploadJournal;
 import io.telemetrylake.appender.http.AdminServer;
 import io.telemetrylake.appender.iceberg.CatalogFactory;
-import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.iceberg.OffsetsSummary;
 import io.telemetrylake.appender.iceberg.TableSetup;
 import io.telemetrylake.appender.stage.StagingBuffer;
@@ -112,8 +112,8 @@ public final class Appender implements AutoCloseable {
         StagingBuffer.open(config.stagingDir().resolve("buffer-1"), config.duckdbMemoryMb() / 2);
     StagingBuffer second =
         StagingBuffer.open(config.stagingDir().resolve("buffer-2"), config.duckdbMemoryMb() / 2);
-    OffsetCommitter committer =
-        new OffsetCommitter(
+    BatchCommitter committer =
+        new BatchCommitter(
             table,
             OffsetsSummary.key(config.groupId(), config.topic()),
             20,

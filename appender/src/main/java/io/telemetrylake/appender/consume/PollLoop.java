@@ -1,24 +1,21 @@
 package io.telemetrylake.appender.consume;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.appender.AppenderConfig.CrashPoint;
 import io.telemetrylake.appender.flush.FlushPolicy;
 import io.telemetrylake.appender.flush.FlushReport;
+import io.telemetrylake.appender.flush.FlushRequests;
 import io.telemetrylake.appender.flush.FlushTrigger;
 import io.telemetrylake.appender.flush.Flusher;
 import io.telemetrylake.appender.iceberg.Fence;
-import io.telemetrylake.appender.iceberg.OffsetCommitter;
-import io.telemetrylake.appender.stage.Batch;
+import io.telemetrylake.appender.iceberg.BatchCommitter;
+import io.telemetrylake.appender.stage.Slot;
 import io.telemetrylake.appender.stage.StagingException;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.appender.status.AppenderMetrics;
 import io.telemetrylake.appender.status.AppenderStatus;
 import io.telemetrylake.appender.status.FailureReason;
 import io.telemetrylake.appender.status.LogRedaction;
-import io.telemetrylake.appender.status.StatsSnapshot;
-import io.telemetrylake.otlp.OtlpDecodeException;
-import io.telemetrylake.table.LogRow;
-import io.telemetrylake.table.LogRowMapper;
+import io.telemetrylake.appender.status.StatsPublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,7 +35,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -77,10 +72,11 @@ public final class PollLoop implements Runnable {
   private final String topic;
   private final Consumer<byte[], byte[]> consumer;
   private final DeadLetterQueue dlq;
-  private final RecordDecoder decoder;
+  private final RecordStager stager;
+  private final StatsPublisher stats;
   private final ExecutorService flushThread;
   private final Flusher flusher;
-  private final OffsetCommitter committer;
+  private final BatchCommitter committer;
   private final FlushPolicy policy;
   private final FlushRequests requests;
   private final AppenderMetrics metrics;
@@ -115,7 +111,7 @@ public final class PollLoop implements Runnable {
       StagingBuffer first,
       StagingBuffer second,
       Flusher flusher,
-      OffsetCommitter committer,
+      BatchCommitter committer,
       FlushPolicy policy,
       FlushRequests requests,
       AppenderMetrics metrics,
@@ -126,7 +122,6 @@ public final class PollLoop implements Runnable {
     this.topic = topic;
     this.consumer = consumer;
     this.dlq = dlq;
-    this.decoder = decoder;
     this.active = new Slot(first);
     this.held = new Slot(second);
     this.flushThread =
@@ -148,6 +143,9 @@ public final class PollLoop implements Runnable {
     this.lastFlushAt = clock.instant();
     this.positions = new Positions(topic, consumer, committer, status, clock);
     this.dlqRetry = new DeadLetterRetry(DLQ_MIN_BACKOFF, DLQ_MAX_BACKOFF);
+    this.stager =
+        new RecordStager(topic, consumer, positions, dlq, dlqRetry, decoder, metrics, status, clock);
+    this.stats = new StatsPublisher(metrics, status, clock);
   }
 
   /** Asks the loop to stop: it flushes what is staged, commits, and closes the clients. */
@@ -193,7 +191,7 @@ public final class PollLoop implements Runnable {
     applyPause();
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
     if (!records.isEmpty()) {
-      stage(records);
+      stager.stage(records, active);
     }
     Optional<FlushTrigger> requested = requests.next();
     if (requested.isPresent()) {
@@ -207,7 +205,7 @@ public final class PollLoop implements Runnable {
       // a batch left by a failed flush goes first: its offsets come before the active batch's
       Slot next = held.isEmpty() ? active : held;
       Optional<FlushTrigger> due =
-          policy.due(next.batch.bytes(), next.batch.startedAt(), Optional.empty(), clock.instant());
+          policy.due(next.batch().bytes(), next.batch().startedAt(), Optional.empty(), clock.instant());
       if (due.isPresent()) {
         if (next == active) {
           swap();
@@ -225,68 +223,6 @@ public final class PollLoop implements Runnable {
     held = full;
   }
 
-  private void stage(ConsumerRecords<byte[], byte[]> records) {
-    long t0 = System.nanoTime();
-    Set<Integer> rewound = new HashSet<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      int partition = record.partition();
-      if (rewound.contains(partition) || !positions.accepts(partition)) {
-        // not ours, or not positioned yet: the seek that positions it re-reads these records
-        continue;
-      }
-      Instant now = clock.instant();
-      long valueBytes = record.value() == null ? 0 : record.value().length;
-      List<LogRow> rows;
-      try {
-        rows = decode(record);
-      } catch (OtlpDecodeException | RuntimeException e) {
-        try {
-          dlq.send(record, e.getMessage() == null ? e.toString() : e.getMessage());
-        } catch (DeadLetterQueue.DeadLetterException dlqFailure) {
-          // not safe in the DLQ: the partition waits at this record (paused, backoff) and reads
-          // it again, instead of skipping it
-          Duration backoff =
-              dlqRetry.failed(partition, record.offset(), dlqFailure.getMessage(), clock.instant());
-          metrics.deadLetterFailed();
-          status.deadLetterFailure(dlqRetry.reason(dlq.topic()).orElse(null));
-          LOG.warn(
-              "partition {} offset {}: undecodable and the DLQ failed ({}); partition held, retry in {}",
-              partition, record.offset(), dlqFailure.getMessage(), backoff);
-          consumer.seek(new TopicPartition(topic, partition), record.offset());
-          rewound.add(partition);
-          continue;
-        }
-        dlqRetry.succeeded(partition);
-        status.deadLetterFailure(dlqRetry.reason(dlq.topic()).orElse(null));
-        metrics.deadLettered();
-        metrics.recordConsumed(0);
-        active.batch.add(partition, record.offset(), valueBytes, 0, now);
-        LOG.warn(
-            "partition {} offset {}: undecodable record sent to {}: {}",
-            partition, record.offset(), dlq.topic(), e.getMessage());
-        continue;
-      }
-      active.buffer.beginRecord(partition);
-      for (LogRow row : rows) {
-        active.buffer.append(row);
-      }
-      active.batch.add(partition, record.offset(), valueBytes, rows.size(), now);
-      metrics.recordConsumed(rows.size());
-    }
-    active.batch.addStageNanos(System.nanoTime() - t0);
-  }
-
-  /** Decodes and maps the whole record before anything is staged: a failure stages nothing. */
-  private List<LogRow> decode(ConsumerRecord<byte[], byte[]> record) throws OtlpDecodeException {
-    if (record.value() == null) {
-      throw new OtlpDecodeException(OtlpDecodeException.Reason.MALFORMED, "record has no value");
-    }
-    ExportLogsServiceRequest request = decoder.decode(record.value());
-    long fallbackMicros =
-        (record.timestamp() >= 0 ? record.timestamp() : clock.millis()) * 1000L;
-    return LogRowMapper.toRows(request, fallbackMicros);
-  }
-
   /** A flush running on the flush thread. */
   private record Background(FlushTrigger trigger, long startNanos, Future<Attempt> attempt) {}
 
@@ -296,8 +232,8 @@ public final class PollLoop implements Runnable {
   /** Hands the held batch to the flush thread; this thread goes on staging into the other. */
   private void startBackground(FlushTrigger trigger) {
     Slot slot = held;
-    slot.buffer.seal();
-    Map<Integer, Long> expected = positions.expected(slot.batch.partitions().keySet());
+    slot.buffer().seal();
+    Map<Integer, Long> expected = positions.expected(slot.batch().partitions().keySet());
     background =
         new Background(
             trigger, System.nanoTime(), flushThread.submit(() -> attempt(slot, trigger, expected)));
@@ -338,7 +274,7 @@ public final class PollLoop implements Runnable {
 
   private Attempt attempt(Slot slot, FlushTrigger trigger, Map<Integer, Long> expected) {
     try {
-      return new Attempt(flusher.flush(trigger, slot.buffer, slot.batch, expected), null);
+      return new Attempt(flusher.flush(trigger, slot, expected), null);
     } catch (RuntimeException e) {
       return new Attempt(null, e);
     }
@@ -366,8 +302,8 @@ public final class PollLoop implements Runnable {
     if (slot.isEmpty()) {
       return FlushReport.empty(trigger, clock.millis());
     }
-    slot.buffer.seal();
-    Map<Integer, Long> expected = positions.expected(slot.batch.partitions().keySet());
+    slot.buffer().seal();
+    Map<Integer, Long> expected = positions.expected(slot.batch().partitions().keySet());
     return settle(slot, trigger, start, attempt(slot, trigger, expected));
   }
 
@@ -382,7 +318,7 @@ public final class PollLoop implements Runnable {
       report = outcome(slot, trigger, fenced, start, attempt);
       if (report.outcome() == FlushReport.Outcome.FENCED && !slot.isEmpty()) {
         // the other partitions' rows are still ours to commit
-        Map<Integer, Long> expected = positions.expected(slot.batch.partitions().keySet());
+        Map<Integer, Long> expected = positions.expected(slot.batch().partitions().keySet());
         report = outcome(slot, trigger, fenced, start, attempt(slot, trigger, expected));
       }
       policy.onSuccess();
@@ -406,7 +342,7 @@ public final class PollLoop implements Runnable {
           FlushReport.failed(trigger, reason, (System.nanoTime() - start) / 1_000_000, clock.millis());
       LOG.warn(
           "flush ({}) failed, {} rows stay staged, retry after {}: {}",
-          trigger.label(), slot.batch.rows(), retryAt, describe(e));
+          trigger.label(), slot.batch().rows(), retryAt, describe(e));
       LOG.debug("flush failure", e);
     }
     metrics.flushed(report);
@@ -421,8 +357,8 @@ public final class PollLoop implements Runnable {
     if (attempt.failure() != null) {
       throw attempt.failure();
     }
-    long rows = slot.batch.rows();
-    long records = slot.batch.records();
+    long rows = slot.batch().rows();
+    long records = slot.batch().records();
     Flusher.Result result = attempt.result();
     if (result instanceof Flusher.Empty) {
       return FlushReport.empty(trigger, clock.millis());
@@ -440,12 +376,12 @@ public final class PollLoop implements Runnable {
     if (crashAt.isPresent() && crashAt.get() == CrashPoint.AFTER_COMMIT) {
       Flusher.halt(CrashPoint.AFTER_COMMIT);
     }
-    Map<Integer, Long> ours = slot.batch.nextOffsets();
+    Map<Integer, Long> ours = slot.batch().nextOffsets();
     // staging first: if clearing fails, the belief still has the old offsets, so a retry of these
     // rows is fenced instead of committed twice
-    slot.buffer.clear();
+    slot.buffer().clear();
     positions.committed(ours);
-    slot.batch.clear();
+    slot.batch().clear();
     lastFlushAt = clock.instant();
     commitToKafka(ours);
     for (int i = 0; i < c.conflictRetries(); i++) {
@@ -504,7 +440,7 @@ public final class PollLoop implements Runnable {
   private void applyPause() {
     long staged = stagedBytes();
     // while a flush runs, the active batch stops at the flush size: files stay the size set
-    boolean full = background != null && policy.sizeReached(active.batch.bytes());
+    boolean full = background != null && policy.sizeReached(active.batch().bytes());
     boolean cap = policy.atHardCap(staged);
     if (cap != pausedAtCap) {
       pausedAtCap = cap;
@@ -581,51 +517,22 @@ public final class PollLoop implements Runnable {
   }
 
   private void publishStats() {
-    Map<Integer, StatsSnapshot.PartitionStats> parts = new TreeMap<>();
-    Map<Integer, Long> lags = new TreeMap<>();
+    List<StatsPublisher.PartitionView> views = new ArrayList<>();
     for (Integer p : positions.assigned()) {
       TopicPartition tp = new TopicPartition(topic, p);
       Long position = null;
       Long lag = null;
       try {
         OptionalLong l = consumer.currentLag(tp);
-        if (l.isPresent()) {
-          lag = l.getAsLong();
-          lags.put(p, lag);
-        }
+        lag = l.isPresent() ? l.getAsLong() : null;
         position = positions.isPositioned(p) ? consumer.position(tp, Duration.ZERO) : null;
       } catch (RuntimeException e) {
         // position unknown right now (e.g. just assigned): show null
       }
-      Batch.PartitionRange older = held.batch.partitions().get(p);
-      Batch.PartitionRange newer = active.batch.partitions().get(p);
-      Batch.PartitionRange first = older != null ? older : newer;
-      parts.put(
-          p,
-          new StatsSnapshot.PartitionStats(
-              position,
-              positions.tableOffset(p),
-              first == null ? null : first.firstOffset(),
-              (older == null ? 0 : older.records()) + (newer == null ? 0 : newer.records()),
-              lag));
+      views.add(new StatsPublisher.PartitionView(p, position, positions.tableOffset(p), lag));
     }
-    long records = held.batch.records() + active.batch.records();
-    long bytes = stagedBytes();
-    metrics.lag(lags);
-    metrics.buffer(records, bytes);
-    double sinceFlush = Duration.between(lastFlushAt, clock.instant()).toMillis() / 1000.0;
-    status.publish(
-        new StatsSnapshot(
-            records,
-            stagedRows(),
-            bytes,
-            sinceFlush,
-            lastFlush,
-            metrics.totals(),
-            parts,
-            pausedAtCap,
-            policy.consecutiveFailures()));
-    metrics.ready(status.notReadyReasons().isEmpty());
+    stats.publish(
+        views, held, active, lastFlushAt, lastFlush, pausedAtCap, policy.consecutiveFailures());
   }
 
   /**
@@ -687,8 +594,8 @@ public final class PollLoop implements Runnable {
       }
       if (flushEnded) {
         // never under a flush still using it; a broken database may fail to close
-        closeQuietly(held.buffer);
-        closeQuietly(active.buffer);
+        closeQuietly(held.buffer());
+        closeQuietly(active.buffer());
       }
       status.loopRunning(false);
       positions.clear();
@@ -703,11 +610,11 @@ public final class PollLoop implements Runnable {
 
   /** Kafka value bytes in both buffers. */
   private long stagedBytes() {
-    return held.batch.bytes() + active.batch.bytes();
+    return held.batch().bytes() + active.batch().bytes();
   }
 
   private long stagedRows() {
-    return held.batch.rows() + active.batch.rows();
+    return held.batch().rows() + active.batch().rows();
   }
 
   /** After a fatal error a flush may still run: let it end before its buffer is closed. */

@@ -1,7 +1,7 @@
 package io.telemetrylake.appender.consume;
 
 import io.telemetrylake.appender.iceberg.Fence;
-import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.iceberg.RecordedOffsets;
 import io.telemetrylake.appender.status.AppenderStatus;
 import java.time.Clock;
@@ -35,7 +35,7 @@ final class Positions {
 
   private final String topic;
   private final Consumer<byte[], byte[]> consumer;
-  private final OffsetCommitter committer;
+  private final BatchCommitter committer;
   private final AppenderStatus status;
   private final Clock clock;
 
@@ -49,7 +49,7 @@ final class Positions {
   Positions(
       String topic,
       Consumer<byte[], byte[]> consumer,
-      OffsetCommitter committer,
+      BatchCommitter committer,
       AppenderStatus status,
       Clock clock) {
     this.topic = topic;

@@ -3,10 +3,10 @@ package io.telemetrylake.appender.flush;
 import io.telemetrylake.appender.AppenderConfig.CrashPoint;
 import io.telemetrylake.appender.iceberg.CommitUnknownException;
 import io.telemetrylake.appender.iceberg.Fence;
-import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.stage.Batch;
-import io.telemetrylake.appender.stage.ParquetExport;
-import io.telemetrylake.appender.stage.ParquetExport.ExportedFile;
+import io.telemetrylake.appender.stage.ExportedFile;
+import io.telemetrylake.appender.stage.Slot;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.table.LogTable;
 import java.io.IOException;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the staged rows into one Iceberg commit: COPY to local Parquet files, upload each through
  * the table's FileIO, build DataFiles with metrics from the Parquet footers, commit them with the
- * batch's offsets ({@link OffsetCommitter}). Runs on the poll loop's flush thread, or on the
+ * batch's offsets ({@link BatchCommitter}). Runs on the poll loop's flush thread, or on the
  * poll-loop thread itself for flushes that must finish before it goes on; one flush at a time.
  *
  * <p>Files are listed in the {@link UploadJournal} before the first upload and leave it once they
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class Flusher {
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
 
-  private final OffsetCommitter committer;
+  private final BatchCommitter committer;
   private final UploadJournal journal;
   private final long targetFileBytes;
   private final Optional<CrashPoint> crashAt;
@@ -75,7 +75,7 @@ public final class Flusher {
   public record Fenced(List<Fence.Moved> moved, Map<Integer, Long> recorded) implements Result {}
 
   public Flusher(
-      OffsetCommitter committer,
+      BatchCommitter committer,
       UploadJournal journal,
       long targetFileBytes,
       Optional<CrashPoint> crashAt,
@@ -90,14 +90,15 @@ public final class Flusher {
   }
 
   /**
-   * Commits every row staged in {@code staging} with the batch's offsets.
+   * Commits every row of one staged batch with the batch's offsets.
    *
    * @param expected what this appender believes the table records for the batch's partitions
    * @throws RuntimeException when S3, the catalog or DuckDB failed: nothing was committed (or
    *     the outcome is settled later through the journal); the staged rows stay
    */
-  public Result flush(
-      FlushTrigger trigger, StagingBuffer staging, Batch batch, Map<Integer, Long> expected) {
+  public Result flush(FlushTrigger trigger, Slot staged, Map<Integer, Long> expected) {
+    StagingBuffer staging = staged.buffer();
+    Batch batch = staged.batch();
     if (batch.isEmpty()) {
       return new Empty();
     }
@@ -108,7 +109,7 @@ public final class Flusher {
     phases.put("stage", batch.stageNanos() / 1_000_000);
     long t0 = System.nanoTime();
     try {
-      List<ExportedFile> exported = ParquetExport.write(staging, commitId, targetFileBytes, table.schema());
+      List<ExportedFile> exported = staging.export(commitId, targetFileBytes, table.schema());
       long t1 = System.nanoTime();
       phases.put("copy", (t1 - t0) / 1_000_000);
 
@@ -125,13 +126,13 @@ public final class Flusher {
       phases.put("upload", (t2 - t1) / 1_000_000);
       crashIf(CrashPoint.AFTER_UPLOAD);
 
-      OffsetCommitter.Outcome outcome = commit(trigger, batch, expected, commitId, uploads);
+      BatchCommitter.Outcome outcome = commit(trigger, batch, expected, commitId, uploads);
       phases.put("commit", (System.nanoTime() - t2) / 1_000_000);
-      if (outcome instanceof OffsetCommitter.Fenced fenced) {
+      if (outcome instanceof BatchCommitter.Fenced fenced) {
         deleteUploaded(table.io(), commitId);
         return new Fenced(fenced.moved(), fenced.recorded());
       }
-      OffsetCommitter.Committed committed = (OffsetCommitter.Committed) outcome;
+      BatchCommitter.Committed committed = (BatchCommitter.Committed) outcome;
       journal.remove(commitId);
       return new Committed(
           committed.snapshotId(),
@@ -141,11 +142,11 @@ public final class Flusher {
           committed.conflictRetries(),
           phases);
     } finally {
-      ParquetExport.deleteExport(staging, commitId);
+      staging.deleteExport(commitId);
     }
   }
 
-  private OffsetCommitter.Outcome commit(
+  private BatchCommitter.Outcome commit(
       FlushTrigger trigger,
       Batch batch,
       Map<Integer, Long> expected,

@@ -1,13 +1,7 @@
 package io.telemetrylake.appender.stage;
 
 import io.telemetrylake.table.LogTable;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +10,8 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 
 /**
- * Writes the staged rows as Parquet files shaped for the Iceberg table: one {@code COPY} per
+ * The SQL that writes the staged rows as Parquet files shaped for the Iceberg table (pure
+ * builders; {@link StagingBuffer#export} runs them): one {@code COPY} per
  * {@code day(timestamp)} value (the table's partition), rows sorted by the table's sort order
  * ({@code service_name, timestamp}, nulls first), zstd, the table's field ids, and a new file
  * whenever one passes the target size.
@@ -26,9 +21,6 @@ import org.apache.iceberg.types.Types;
  */
 public final class ParquetExport {
   static final String EXPORT_DIR = "export";
-
-  /** One written file, with its partition value (days since 1970-01-01 UTC). */
-  public record ExportedFile(Path path, int day, long rows, long sizeBytes) {}
 
   /**
    * Table column to SQL expression over one sorted row {@code k} of {@link #sortedRows} and the
@@ -155,58 +147,5 @@ public final class ParquetExport {
       fields.add(field);
     }
     return new Schema(fields);
-  }
-
-  /**
-   * Writes every staged row to Parquet under {@code <staging>/export/<name>/day=<d>/}.
-   *
-   * @param tableSchema the table's current schema (field ids)
-   * @throws IllegalStateException when the files do not hold exactly the staged rows
-   */
-  public static List<ExportedFile> write(
-      StagingBuffer staging, String name, long targetFileBytes, Schema tableSchema) {
-    Schema schema = exportSchema(tableSchema);
-    staging.flushAppenders();
-    Path root = staging.dir().resolve(EXPORT_DIR).resolve(name);
-    List<ExportedFile> files = new ArrayList<>();
-    try {
-      StagingBuffer.deleteRecursively(root);
-      Files.createDirectories(root);
-      long staged = staging.countRows();
-      long written = 0;
-      try (Statement s = staging.connection().createStatement()) {
-        for (int day : staging.days()) {
-          Path target = root.resolve("day=" + day);
-          try (ResultSet rs =
-              s.executeQuery(copyDay(day, target, schema, targetFileBytes))) {
-            while (rs.next()) {
-              long count = rs.getLong("count");
-              files.add(
-                  new ExportedFile(
-                      Path.of(rs.getString("filename")), day, count, rs.getLong("file_size_bytes")));
-              written += count;
-            }
-          }
-        }
-      }
-      if (written != staged) {
-        throw new IllegalStateException(
-            "Parquet export wrote " + written + " rows but " + staged + " are staged");
-      }
-      return files;
-    } catch (SQLException e) {
-      throw new StagingException("cannot write the staged rows as Parquet", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the export directory " + root, e);
-    }
-  }
-
-  /** Removes the local files of an export once they are uploaded (or abandoned). */
-  public static void deleteExport(StagingBuffer staging, String name) {
-    try {
-      StagingBuffer.deleteRecursively(staging.dir().resolve(EXPORT_DIR).resolve(name));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete the local export " + name, e);
-    }
   }
 }

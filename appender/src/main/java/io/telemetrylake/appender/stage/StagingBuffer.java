@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.iceberg.Schema;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -24,7 +24,8 @@ import org.duckdb.DuckDBConnection;
  * row of one resource and scope shares go once per Kafka record into {@code resources}; each log
  * record goes into {@code rows} with its resource's id. Attribute maps are JSON text and trace/span
  * ids UUID/BIGINT, because the DuckDB appender writes every string of 12 bytes or more with a native
- * call, and MAP values element by element; {@link ParquetExport} turns both back at COPY time.
+ * call, and MAP values element by element; {@link ParquetExport} turns both back at COPY time,
+ * after the sort (see docs/BENCHMARKS.md for the measured alternatives).
  *
  * <p>Staging is disposable: the committed offsets live in the Iceberg table, so the file is wiped
  * at start-up and whatever it held is consumed again. Used by one thread at a time: the poll loop
@@ -253,8 +254,55 @@ public final class StagingBuffer implements AutoCloseable {
     return days;
   }
 
-  Connection connection() {
-    return connection;
+  /**
+   * Writes every staged row to Parquet under {@code <staging>/export/<name>/day=<d>/}, one COPY
+   * per day ({@link ParquetExport}).
+   *
+   * @param tableSchema the table's current schema (field ids)
+   * @throws IllegalStateException when the files do not hold exactly the staged rows
+   */
+  public List<ExportedFile> export(String name, long targetFileBytes, Schema tableSchema) {
+    Schema schema = ParquetExport.exportSchema(tableSchema);
+    flushAppenders();
+    Path root = dir.resolve(ParquetExport.EXPORT_DIR).resolve(name);
+    List<ExportedFile> files = new ArrayList<>();
+    try {
+      deleteRecursively(root);
+      Files.createDirectories(root);
+      long staged = countRows();
+      long written = 0;
+      try (Statement s = connection.createStatement()) {
+        for (int day : days()) {
+          String copy = ParquetExport.copyDay(day, root.resolve("day=" + day), schema, targetFileBytes);
+          try (ResultSet rs = s.executeQuery(copy)) {
+            while (rs.next()) {
+              long count = rs.getLong("count");
+              files.add(new ExportedFile(
+                  Path.of(rs.getString("filename")), day, count, rs.getLong("file_size_bytes")));
+              written += count;
+            }
+          }
+        }
+      }
+      if (written != staged) {
+        throw new IllegalStateException(
+            "Parquet export wrote " + written + " rows but " + staged + " are staged");
+      }
+      return files;
+    } catch (SQLException e) {
+      throw new StagingException("cannot write the staged rows as Parquet", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the export directory " + root, e);
+    }
+  }
+
+  /** Removes the local files of an export once they are uploaded (or abandoned). */
+  public void deleteExport(String name) {
+    try {
+      deleteRecursively(dir.resolve(ParquetExport.EXPORT_DIR).resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the local export " + name, e);
+    }
   }
 
   private long queryLong(String sql) {

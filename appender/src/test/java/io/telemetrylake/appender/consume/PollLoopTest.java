@@ -10,11 +10,12 @@ import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.telemetrylake.appender.flush.FlushPolicy;
 import io.telemetrylake.appender.flush.FlushReport;
+import io.telemetrylake.appender.flush.FlushRequests;
 import io.telemetrylake.appender.flush.FlushTrigger;
 import io.telemetrylake.appender.flush.Flusher;
 import io.telemetrylake.appender.flush.LocalFileIO;
 import io.telemetrylake.appender.flush.UploadJournal;
-import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.iceberg.OffsetsSummary;
 import io.telemetrylake.appender.iceberg.TableSetup;
 import io.telemetrylake.appender.stage.StagingBuffer;
@@ -87,7 +88,7 @@ class PollLoopTest {
   private void start(long bufferBytes, long capBytes) {
     StagingBuffer first = StagingBuffer.open(staging.resolve("1"), 128);
     StagingBuffer second = StagingBuffer.open(staging.resolve("2"), 128);
-    OffsetCommitter committer = new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {});
+    BatchCommitter committer = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {});
     Flusher flusher = new Flusher(committer, UploadJournal.open(staging), 128L << 20,
         Optional.empty(), Clock.systemUTC(), "test");
     loop = new PollLoop(TOPIC, consumer,
@@ -158,7 +159,7 @@ class PollLoopTest {
 
   @Test
   void resumesAssignedPartitionsFromTheOffsetsInTheTable() throws Exception {
-    new OffsetCommitter(table, KEY, 0, Duration.ZERO, () -> {})
+    new BatchCommitter(table, KEY, 0, Duration.ZERO, () -> {})
         .commit(List.of(), Map.of(0, 7L), Map.of(), "earlier", Map.of());
     start(100L << 20, 400L << 20);
 
@@ -175,7 +176,7 @@ class PollLoopTest {
     add(P1, 0, 2);
     awaitStaged(2);
     // meanwhile, the partition's new owner committed partition 0 up to offset 10
-    new OffsetCommitter(catalog.loadTable(TableIdentifier.of(Namespace.of("otel"), "logs")), KEY, 0,
+    new BatchCommitter(catalog.loadTable(TableIdentifier.of(Namespace.of("otel"), "logs")), KEY, 0,
         Duration.ZERO, () -> {}).commit(List.of(), Map.of(0, 10L), Map.of(), "other", Map.of());
 
     FlushReport report = flush();

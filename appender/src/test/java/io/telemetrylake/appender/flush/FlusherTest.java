@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.iceberg.OffsetsSummary;
 import io.telemetrylake.appender.iceberg.TableOffsets;
 import io.telemetrylake.appender.iceberg.TableSetup;
 import io.telemetrylake.appender.stage.Batch;
+import io.telemetrylake.appender.stage.Slot;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.appender.testing.Samples;
 import io.telemetrylake.table.LogRow;
@@ -55,7 +56,8 @@ class FlusherTest {
   private StagingBuffer buffer;
   private UploadJournal journal;
   private Flusher flusher;
-  private final Batch batch = new Batch();
+  private Slot slot;
+  private Batch batch;
   private final List<LogRow> staged = new ArrayList<>();
 
   @BeforeEach
@@ -68,13 +70,15 @@ class FlusherTest {
         CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName()));
     table = TableSetup.ensureTable(catalog, ID);
     buffer = StagingBuffer.open(staging, 256);
+    slot = new Slot(buffer);
+    batch = slot.batch();
     journal = UploadJournal.open(staging);
     flusher = newFlusher(table);
   }
 
   private Flusher newFlusher(Table t) {
     return new Flusher(
-        new OffsetCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {}),
+        new BatchCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {}),
         journal, 128L << 20, Optional.empty(), Clock.systemUTC(), "test-host");
   }
 
@@ -98,7 +102,7 @@ class FlusherTest {
     stage(0, 41, Samples.sampleRequest());
     stage(1, 7, Samples.sampleRequest());
 
-    Flusher.Result result = flusher.flush(FlushTrigger.HTTP, buffer, batch, Map.of());
+    Flusher.Result result = flusher.flush(FlushTrigger.HTTP, slot, Map.of());
 
     assertThat(result).isInstanceOf(Flusher.Committed.class);
     Flusher.Committed committed = (Flusher.Committed) result;
@@ -127,7 +131,7 @@ class FlusherTest {
   void describesEachFileWithPartitionMetricsAndSortOrder() throws Exception {
     stage(0, 0, Samples.sampleRequest());
 
-    flusher.flush(FlushTrigger.SIZE, buffer, batch, Map.of());
+    flusher.flush(FlushTrigger.SIZE, slot, Map.of());
 
     table.refresh();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
@@ -148,11 +152,11 @@ class FlusherTest {
   @Test
   void dropsAFencedBatchAndDeletesItsUploadedFiles() throws Exception {
     // another appender already committed partition 0 up to offset 100
-    new OffsetCommitter(catalog.loadTable(ID), KEY, 0, Duration.ZERO, () -> {})
+    new BatchCommitter(catalog.loadTable(ID), KEY, 0, Duration.ZERO, () -> {})
         .commit(List.of(), Map.of(0, 100L), Map.of(), "other", Map.of());
     stage(0, 41, Samples.sampleRequest());
 
-    Flusher.Result result = flusher.flush(FlushTrigger.REBALANCE, buffer, batch, Map.of());
+    Flusher.Result result = flusher.flush(FlushTrigger.REBALANCE, slot, Map.of());
 
     assertThat(result).isInstanceOf(Flusher.Fenced.class);
     assertThat(((Flusher.Fenced) result).recorded()).isEqualTo(Map.of(0, 100L));
@@ -165,13 +169,13 @@ class FlusherTest {
     stage(0, 41, Samples.sampleRequest());
     LocalFileIO.failWrites = true;
 
-    assertThatThrownBy(() -> flusher.flush(FlushTrigger.TIME, buffer, batch, Map.of()))
+    assertThatThrownBy(() -> flusher.flush(FlushTrigger.TIME, slot, Map.of()))
         .hasMessageContaining("simulated S3 outage");
     assertThat(buffer.countRows()).isEqualTo(staged.size());
     assertThat(journal.entries()).hasSize(1);
 
     LocalFileIO.failWrites = false;
-    Flusher.Result result = flusher.flush(FlushTrigger.TIME, buffer, batch, Map.of());
+    Flusher.Result result = flusher.flush(FlushTrigger.TIME, slot, Map.of());
 
     assertThat(result).isInstanceOf(Flusher.Committed.class);
     assertThat(journal.isEmpty()).isTrue();
@@ -186,7 +190,7 @@ class FlusherTest {
   @Test
   void settlesAttemptsLeftOpenByACrashDeletingOnlyFilesThatCanNeverBeCommitted() throws Exception {
     stage(0, 1, Samples.sampleRequest());
-    flusher.flush(FlushTrigger.HTTP, buffer, batch, Map.of());
+    flusher.flush(FlushTrigger.HTTP, slot, Map.of());
     table.refresh();
     String committedId = table.currentSnapshot().summary().get(OffsetsSummary.COMMIT_ID_KEY);
     long current = table.currentSnapshot().snapshotId();
@@ -222,7 +226,7 @@ class FlusherTest {
   }
 
   private Flusher newFlusherWith(UploadJournal j) {
-    return new Flusher(new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {}),
+    return new Flusher(new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {}),
         j, 128L << 20, Optional.empty(), Clock.systemUTC(), "test-host");
   }
 }

@@ -3,7 +3,7 @@ package io.telemetrylake.appender.flush;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetrylake.appender.flush.PendingAttempt.Verdict;
-import io.telemetrylake.appender.iceberg.OffsetCommitter;
+import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.iceberg.OffsetsSummary;
 import io.telemetrylake.appender.iceberg.TableSetup;
 import java.time.Duration;
@@ -47,7 +47,7 @@ class PendingAttemptTest {
   private long commit(String commitId) {
     Map<Integer, Long> expected = offset == 0 ? Map.of() : Map.of(0, offset);
     offset++;
-    new OffsetCommitter(table, KEY, 0, Duration.ofMillis(1), () -> {})
+    new BatchCommitter(table, KEY, 0, Duration.ofMillis(1), () -> {})
         .commit(List.of(oneFile(commitId)), Map.of(0, offset), expected, commitId, Map.of());
     table.refresh();
     return table.currentSnapshot().snapshotId();

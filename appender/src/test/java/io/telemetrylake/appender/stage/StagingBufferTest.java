@@ -10,7 +10,6 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
-import io.telemetrylake.appender.stage.ParquetExport.ExportedFile;
 import io.telemetrylake.appender.testing.Samples;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
@@ -52,7 +51,7 @@ class StagingBufferTest {
     stage(0, Samples.sampleRequest(), expected);
     stage(1, Samples.sampleRequest(), expected);
 
-    List<ExportedFile> files = ParquetExport.write(staging, "t1", 128L << 20, LogTable.SCHEMA);
+    List<ExportedFile> files = staging.export("t1", 128L << 20, LogTable.SCHEMA);
 
     assertThat(files).extracting(ExportedFile::day).containsExactlyInAnyOrder(20412, 20413);
     assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(expected.size());
@@ -66,7 +65,7 @@ class StagingBufferTest {
   void keepsUtcInstantsAndDayPartitionsAcrossMidnight() throws Exception {
     stage(0, Samples.sampleRequest(), new ArrayList<>());
 
-    List<ExportedFile> files = ParquetExport.write(staging, "t2", 128L << 20, LogTable.SCHEMA);
+    List<ExportedFile> files = staging.export("t2", 128L << 20, LogTable.SCHEMA);
 
     for (ExportedFile f : files) {
       for (Record r : readAll(List.of(f))) {
@@ -84,7 +83,7 @@ class StagingBufferTest {
   void sortsEachFileByServiceNameThenTimestampWithNullsFirst() throws Exception {
     stage(0, Samples.sampleRequest(), new ArrayList<>());
 
-    for (ExportedFile f : ParquetExport.write(staging, "t3", 128L << 20, LogTable.SCHEMA)) {
+    for (ExportedFile f : staging.export("t3", 128L << 20, LogTable.SCHEMA)) {
       List<Record> records = readAll(List.of(f));
       assertThat(records).isSortedAccordingTo(
           Comparator.comparing(
@@ -120,7 +119,7 @@ class StagingBufferTest {
     }
     staging.dropPartitions(List.of(1, 4));
 
-    List<Record> read = readAll(ParquetExport.write(staging, "t6", 128L << 20, LogTable.SCHEMA));
+    List<Record> read = readAll(staging.export("t6", 128L << 20, LogTable.SCHEMA));
 
     assertThat(read).hasSize(40_000);
     assertThat(read).isSortedAccordingTo(
@@ -150,7 +149,7 @@ class StagingBufferTest {
     staging.dropPartitions(List.of(0, 2));
 
     assertThat(staging.countRows()).isEqualTo(kept.size());
-    List<ExportedFile> files = ParquetExport.write(staging, "t4", 128L << 20, LogTable.SCHEMA);
+    List<ExportedFile> files = staging.export("t4", 128L << 20, LogTable.SCHEMA);
     assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(kept.size());
   }
 
@@ -179,7 +178,7 @@ class StagingBufferTest {
     big.addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(scope));
     stage(0, big.build(), rows);
 
-    List<ExportedFile> files = ParquetExport.write(staging, "t5", 1L << 20, LogTable.SCHEMA);
+    List<ExportedFile> files = staging.export("t5", 1L << 20, LogTable.SCHEMA);
 
     assertThat(files).hasSizeGreaterThan(1);
     assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(300_000);

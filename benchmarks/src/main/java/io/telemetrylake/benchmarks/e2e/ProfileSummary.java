@@ -46,10 +46,10 @@ final class ProfileSummary {
           Map.entry("stage: MapJson.encode", List.of("stage/MapJson")),
           Map.entry("stage: DuckDB appender (JNI + native)", List.of("org/duckdb/DuckDBAppender")),
           Map.entry("stage: clear/checkpoint", List.of("stage/StagingBuffer.clear", "stage/StagingBuffer.dropPartitions")),
-          Map.entry("flush: COPY to Parquet", List.of("stage/ParquetExport.write")),
+          Map.entry("flush: COPY to Parquet", List.of("stage/StagingBuffer.export")),
           Map.entry("flush: Parquet footer metrics", List.of("iceberg/parquet/ParquetUtil")),
           Map.entry("flush: upload (S3)", List.of("flush/Flusher.upload")),
-          Map.entry("flush: Iceberg commit", List.of("iceberg/OffsetCommitter", "flush/Flusher.settlePendingUploads")),
+          Map.entry("flush: Iceberg commit", List.of("iceberg/BatchCommitter", "flush/Flusher.settlePendingUploads")),
           Map.entry("stats/metrics publishing", List.of("consume/PollLoop.publishStats", "status/AppenderMetrics")));
 
   /** For samples without a marker frame: by thread name (or native library), else "other". */

@@ -1,9 +1,7 @@
-package io.telemetrylake.appender.consume;
+package io.telemetrylake.appender.flush;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetrylake.appender.flush.FlushReport;
-import io.telemetrylake.appender.flush.FlushTrigger;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 

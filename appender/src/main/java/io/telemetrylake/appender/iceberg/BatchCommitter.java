@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits a batch's files together with its offsets, exactly once.
+ * Commits a batch: its data files and its Kafka offsets in one Iceberg snapshot, exactly once.
  *
  * <p>Each attempt refreshes the table, reads the recorded offsets, runs the {@link Fence} and, if
  * it passes, commits one transaction: an append whose snapshot summary carries the merged offset
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * catalog may have applied, and their conflict is with ourselves, so the attempt's commit id is
  * looked for first ({@link PinnedOperations}, and again before the fence of a retry).
  */
-public final class OffsetCommitter {
-  private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
+public final class BatchCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
 
   private final Table table;
   private final String offsetsKey;
@@ -71,7 +71,7 @@ public final class OffsetCommitter {
   /**
    * @param onConflictRetry called before each retry after a concurrent commit (metrics)
    */
-  public OffsetCommitter(
+  public BatchCommitter(
       Table table,
       String offsetsKey,
       int maxConflictRetries,
@@ -80,7 +80,7 @@ public final class OffsetCommitter {
     this(table, offsetsKey, maxConflictRetries, conflictPause, onConflictRetry, () -> {});
   }
 
-  OffsetCommitter(
+  BatchCommitter(
       Table table,
       String offsetsKey,
       int maxConflictRetries,

@@ -1,7 +1,5 @@
-package io.telemetrylake.appender.consume;
+package io.telemetrylake.appender.flush;
 
-import io.telemetrylake.appender.flush.FlushReport;
-import io.telemetrylake.appender.flush.FlushTrigger;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,7 +28,7 @@ public final class FlushRequests {
   }
 
   /** The trigger of the first request of the pending flush. */
-  synchronized Optional<FlushTrigger> next() {
+  public synchronized Optional<FlushTrigger> next() {
     return pending == null ? Optional.empty() : Optional.of(pending.trigger());
   }
 
@@ -38,7 +36,7 @@ public final class FlushRequests {
    * Completes the pending flush's future with this report. Requests that arrived while it ran
    * joined it: nothing could be staged meanwhile, since staging is this same thread's job.
    */
-  void completeAll(FlushReport report) {
+  public void completeAll(FlushReport report) {
     Pending done;
     synchronized (this) {
       done = pending;
@@ -50,7 +48,7 @@ public final class FlushRequests {
   }
 
   /** No more requests: the loop is exiting. A pending one gets the last report. */
-  void close(FlushReport last) {
+  public void close(FlushReport last) {
     synchronized (this) {
       closed = true;
     }

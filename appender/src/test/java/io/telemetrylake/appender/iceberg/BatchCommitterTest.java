@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Against Iceberg's in-memory catalog: real table metadata and real optimistic commits. */
-class OffsetCommitterTest {
+class BatchCommitterTest {
   private static final String KEY = OffsetsSummary.key("group", "topic");
   private static final TableIdentifier ID = TableIdentifier.of(Namespace.of("otel"), "logs");
 
@@ -48,8 +48,8 @@ class OffsetCommitterTest {
     catalog.close();
   }
 
-  private OffsetCommitter committer(Table t) {
-    return new OffsetCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {});
+  private BatchCommitter committer(Table t) {
+    return new BatchCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {});
   }
 
   private static List<DataFile> oneFile(Table t, String name) {
@@ -70,13 +70,13 @@ class OffsetCommitterTest {
     CatalogDownAfterCommit ops = new CatalogDownAfterCommit(((HasTableOperations) table).operations());
     Table flaky = new BaseTable(ops, table.name());
 
-    OffsetCommitter.Outcome outcome =
+    BatchCommitter.Outcome outcome =
         committer(flaky).commit(oneFile(table, "a"), Map.of(0, 5L), Map.of(), "attempt-1", Map.of());
 
     assertThat(ops.committed).isTrue();
-    assertThat(outcome).isInstanceOf(OffsetCommitter.Committed.class);
+    assertThat(outcome).isInstanceOf(BatchCommitter.Committed.class);
     table.refresh();
-    assertThat(((OffsetCommitter.Committed) outcome).snapshotId())
+    assertThat(((BatchCommitter.Committed) outcome).snapshotId())
         .isEqualTo(table.currentSnapshot().snapshotId());
     assertThat(TableOffsets.containsCommit(table, "attempt-1")).isTrue();
   }
@@ -125,16 +125,16 @@ class OffsetCommitterTest {
 
   @Test
   void recordsTheFullOffsetMapInTheSummaryAndATableProperty() {
-    OffsetCommitter c = committer(table);
+    BatchCommitter c = committer(table);
 
     c.commit(oneFile(table, "a"), Map.of(0, 10L), Map.of(), "c1", Map.of());
-    OffsetCommitter.Outcome second =
+    BatchCommitter.Outcome second =
         c.commit(oneFile(table, "b"), Map.of(1, 5L), Map.of(), "c2", Map.of("x", "y"));
 
-    assertThat(second).isInstanceOf(OffsetCommitter.Committed.class);
+    assertThat(second).isInstanceOf(BatchCommitter.Committed.class);
     table.refresh();
     Snapshot current = table.currentSnapshot();
-    assertThat(((OffsetCommitter.Committed) second).snapshotId()).isEqualTo(current.snapshotId());
+    assertThat(((BatchCommitter.Committed) second).snapshotId()).isEqualTo(current.snapshotId());
     assertThat(current.summary())
         .containsEntry(KEY, "{\"0\":10,\"1\":5}")
         .containsEntry(OffsetsSummary.COMMIT_ID_KEY, "c2")
@@ -145,25 +145,25 @@ class OffsetCommitterTest {
 
   @Test
   void fencesABatchWhoseRowsAnotherAppenderCommittedFirst() {
-    OffsetCommitter other = committer(catalog.loadTable(ID));
-    OffsetCommitter stale = committer(table);
+    BatchCommitter other = committer(catalog.loadTable(ID));
+    BatchCommitter stale = committer(table);
     other.commit(oneFile(table, "other"), Map.of(0, 20L), Map.of(), "o1", Map.of());
     long snapshotsBefore = snapshots();
 
-    OffsetCommitter.Outcome outcome =
+    BatchCommitter.Outcome outcome =
         stale.commit(oneFile(table, "stale"), Map.of(0, 10L), Map.of(), "s1", Map.of());
 
-    assertThat(outcome).isEqualTo(new OffsetCommitter.Fenced(
+    assertThat(outcome).isEqualTo(new BatchCommitter.Fenced(
         List.of(new Fence.Moved(0, null, 20L)), Map.of(0, 20L)));
     assertThat(snapshots()).isEqualTo(snapshotsBefore);
   }
 
   @Test
   void retriesAfterAConcurrentCommitWithoutLosingTheOtherAppendersOffsets() {
-    OffsetCommitter other = committer(catalog.loadTable(ID));
+    BatchCommitter other = committer(catalog.loadTable(ID));
     AtomicInteger attempts = new AtomicInteger();
     AtomicInteger retries = new AtomicInteger();
-    OffsetCommitter mine = new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), retries::incrementAndGet,
+    BatchCommitter mine = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), retries::incrementAndGet,
         () -> {
           if (attempts.incrementAndGet() == 1) {
             // another appender commits partition 1 between our check and our commit
@@ -171,30 +171,30 @@ class OffsetCommitterTest {
           }
         });
 
-    OffsetCommitter.Outcome outcome =
+    BatchCommitter.Outcome outcome =
         mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
 
-    assertThat(outcome).isInstanceOf(OffsetCommitter.Committed.class);
-    assertThat(((OffsetCommitter.Committed) outcome).conflictRetries()).isEqualTo(1);
+    assertThat(outcome).isInstanceOf(BatchCommitter.Committed.class);
+    assertThat(((BatchCommitter.Committed) outcome).conflictRetries()).isEqualTo(1);
     assertThat(retries).hasValue(1);
     assertThat(mine.recordedOffsets().offsets()).isEqualTo(Map.of(0, 10L, 1, 7L));
   }
 
   @Test
   void fencesOnRetryWhenTheConcurrentCommitTookTheSamePartition() {
-    OffsetCommitter other = committer(catalog.loadTable(ID));
+    BatchCommitter other = committer(catalog.loadTable(ID));
     AtomicInteger attempts = new AtomicInteger();
-    OffsetCommitter mine = new OffsetCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {},
+    BatchCommitter mine = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {},
         () -> {
           if (attempts.incrementAndGet() == 1) {
             other.commit(oneFile(table, "p0-other"), Map.of(0, 12L), Map.of(), "o1", Map.of());
           }
         });
 
-    OffsetCommitter.Outcome outcome =
+    BatchCommitter.Outcome outcome =
         mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
 
-    assertThat(outcome).isInstanceOf(OffsetCommitter.Fenced.class);
+    assertThat(outcome).isInstanceOf(BatchCommitter.Fenced.class);
     assertThat(mine.recordedOffsets().offsets()).isEqualTo(Map.of(0, 12L));
     assertThat(TableOffsets.containsCommit(table, "m1")).isFalse();
   }
@@ -233,13 +233,13 @@ class OffsetCommitterTest {
     AppliedThenConflict ops = new AppliedThenConflict(((HasTableOperations) table).operations());
     Table flaky = new BaseTable(ops, table.name());
 
-    OffsetCommitter.Outcome outcome =
+    BatchCommitter.Outcome outcome =
         committer(flaky).commit(oneFile(table, "a"), Map.of(0, 5L), Map.of(), "attempt-1", Map.of());
 
-    assertThat(outcome).isInstanceOf(OffsetCommitter.Committed.class);
-    assertThat(((OffsetCommitter.Committed) outcome).offsets()).isEqualTo(Map.of(0, 5L));
+    assertThat(outcome).isInstanceOf(BatchCommitter.Committed.class);
+    assertThat(((BatchCommitter.Committed) outcome).offsets()).isEqualTo(Map.of(0, 5L));
     table.refresh();
-    assertThat(((OffsetCommitter.Committed) outcome).snapshotId())
+    assertThat(((BatchCommitter.Committed) outcome).snapshotId())
         .isEqualTo(table.currentSnapshot().snapshotId());
     // the transaction did not clean up the manifests the table now references
     assertThat(table.newScan().planFiles()).hasSize(1);
@@ -261,7 +261,7 @@ class OffsetCommitterTest {
   @Test
   void tellsWhatEachRequestAssertsBeforeSendingIt() {
     List<String> sent = new ArrayList<>();
-    OffsetCommitter c = committer(table);
+    BatchCommitter c = committer(table);
 
     c.commit(oneFile(table, "a"), Map.of(0, 1L), Map.of(), "c1", Map.of(),
         (uuid, base) -> sent.add(uuid + "@" + base));
