@@ -4,6 +4,7 @@
 #   benchmarks/run.sh ingest [options]          lake send -> ingester -> Kafka vs a bare producer
 #   benchmarks/run.sh append [options]          a pre-filled topic drained by one appender
 #   benchmarks/run.sh freshness [options]       delay from a record's 200 to its row in the table
+#   benchmarks/run.sh pipeline [options]        lake send -> ingester -> Kafka -> appender: CPU/record of each
 #   benchmarks/run.sh copy [requests] [rounds]  the flush's COPY to Parquet and variants, CPU per row
 #   benchmarks/run.sh staging [requests] [rounds]  rows into the DuckDB staging table: appender vs Arrow, JSON vs MAP
 #   benchmarks/run.sh build                     build what the commands above run
@@ -11,6 +12,7 @@
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
 #   append    --records 3000000 --buffer-mb 100 --buffer-seconds 600 --duckdb-memory-mb 1024 --timeout 1200
 #   freshness --rate 5000 --duration 120 --warmup 30 --buffer-seconds 10 --poll-ms 250
+#   pipeline  --count 1000000 --connections 4 --timeout 900
 # Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.
 set -euo pipefail
 
@@ -22,7 +24,7 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
 fi
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
@@ -46,7 +48,7 @@ case "${1:-}" in
     ensure_built
     exec "$JAVA" -jar "$JAR" "$@"
     ;;
-  ingest|append|freshness)
+  ingest|append|freshness|pipeline)
     ensure_built
     exec "$JAVA" -Xmx1g -XX:+UseParallelGC -Dlake.repo="$REPO" -cp "$JAR" \
       io.telemetrylake.benchmarks.e2e.E2eMain "$@"

@@ -8,6 +8,7 @@ import io.telemetrylake.appender.consume.KafkaClients;
 import io.telemetrylake.appender.consume.PollLoop;
 import io.telemetrylake.appender.consume.RecordDecoder;
 import io.telemetrylake.appender.flush.FlushPolicy;
+import io.telemetrylake.appender.flush.FlushHooks;
 import io.telemetrylake.appender.flush.FlushReport;
 import io.telemetrylake.appender.flush.FlushTrigger;
 import io.telemetrylake.appender.flush.Flusher;
@@ -85,7 +86,11 @@ public final class Appender implements AutoCloseable {
 
   /** Starts with real Kafka clients. */
   public static Appender start(AppenderConfig config) {
-    return start(config, KafkaClients.from(config), Clock.systemUTC());
+    return start(config, KafkaClients.from(config), Clock.systemUTC(), FlushHooks.NONE);
+  }
+
+  public static Appender start(AppenderConfig config, FlushHooks hooks) {
+    return start(config, KafkaClients.from(config), Clock.systemUTC(), hooks);
   }
 
   /**
@@ -93,6 +98,12 @@ public final class Appender implements AutoCloseable {
    * cannot take the appender's files.
    */
   public static Appender start(AppenderConfig config, KafkaClients kafka, Clock clock) {
+    return start(config, kafka, clock, FlushHooks.NONE);
+  }
+
+  /** @param hooks test-only points in each flush ({@link FlushHooks#NONE} in production) */
+  public static Appender start(
+      AppenderConfig config, KafkaClients kafka, Clock clock, FlushHooks hooks) {
     LOG.info("starting appender: {}", config.describe());
     // Iceberg's worker pool registers a JVM shutdown hook when first used; make that happen now,
     // not in a flush that runs while the JVM is already shutting down
@@ -124,7 +135,7 @@ public final class Appender implements AutoCloseable {
             committer,
             journal,
             config.targetFileBytes(),
-            config.testCrashAt(),
+            hooks,
             clock,
             // names the committer in each snapshot's summary: unique per appender, unlike the host
             config.instanceId());
@@ -166,7 +177,7 @@ public final class Appender implements AutoCloseable {
             status,
             clock,
             config.shutdownTimeout(),
-            config.testCrashAt());
+            hooks);
     Javalin http =
         AdminServer.create(
             status,

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -22,7 +21,6 @@ import java.util.regex.Pattern;
  * @param dlqTopicSettings how the DLQ topic is created at start-up (the logs topic's settings)
  * @param kafkaClientProperties {@code KAFKA_CLIENT_*} passed to the consumer and the DLQ producer
  * @param catalogProperties {@code ICEBERG_PROP_*} passed to the REST catalog (and its FileIO)
- * @param testCrashAt test-only: halt the process at this point of a flush (see {@link CrashPoint})
  */
 public record AppenderConfig(
     String kafkaBootstrapServers,
@@ -52,8 +50,7 @@ public record AppenderConfig(
     Optional<String> s3SecretAccessKey,
     boolean s3PathStyleAccess,
     Map<String, String> kafkaClientProperties,
-    Map<String, String> catalogProperties,
-    Optional<CrashPoint> testCrashAt) {
+    Map<String, String> catalogProperties) {
 
   static final long MIB = 1024L * 1024L;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");
@@ -74,29 +71,6 @@ public record AppenderConfig(
    * @param create false: the topic must exist (start-up fails otherwise)
    */
   public record DlqTopicSettings(short replicationFactor, int minInsyncReplicas, boolean create) {}
-
-  /**
-   * Test-only hook (APPENDER_TEST_CRASH_AT): the process halts, as if killed with SIGKILL, at this
-   * point of the first flush that reaches it. Used by the crash tests; never set it in production.
-   */
-  public enum CrashPoint {
-    BEFORE_UPLOAD,
-    AFTER_UPLOAD,
-    AFTER_COMMIT;
-
-    static CrashPoint parse(String key, String value) {
-      for (CrashPoint p : values()) {
-        if (p.settingValue().equals(value)) {
-          return p;
-        }
-      }
-      throw new ConfigException(key, "must be one of before-upload, after-upload, after-commit");
-    }
-
-    public String settingValue() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-  }
 
   public static AppenderConfig fromEnvironment() {
     return from(Settings.fromEnvironment());
@@ -158,8 +132,7 @@ public record AppenderConfig(
         secretKey,
         s.bool("S3_PATH_STYLE_ACCESS", s3Endpoint.isPresent()),
         s.passThrough("KAFKA_CLIENT_"),
-        s.passThrough("ICEBERG_PROP_"),
-        s.optional("APPENDER_TEST_CRASH_AT").map(v -> CrashPoint.parse("APPENDER_TEST_CRASH_AT", v)));
+        s.passThrough("ICEBERG_PROP_"));
   }
 
   /** The table identifier's namespace levels ({@code a.b} is a two-level namespace). */
@@ -219,8 +192,7 @@ public record AppenderConfig(
         + " kafkaClientProperties="
         + kafkaClientProperties.keySet()
         + " catalogProperties="
-        + catalogProperties.keySet()
-        + testCrashAt.map(c -> " TEST_CRASH_AT=" + c.settingValue()).orElse("");
+        + catalogProperties.keySet();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.telemetrylake.appender;
 
+import io.telemetrylake.appender.flush.CrashHooks;
+import io.telemetrylake.appender.flush.FlushHooks;
 import io.telemetrylake.appender.flush.FlushTrigger;
 import io.telemetrylake.config.ConfigException;
 import java.time.Duration;
@@ -24,8 +26,10 @@ public final class AppenderMain {
 
   public static void main(String[] args) throws InterruptedException {
     AppenderConfig config;
+    FlushHooks hooks;
     try {
       config = AppenderConfig.fromEnvironment();
+      hooks = CrashHooks.fromEnvironment(System.getenv());
     } catch (ConfigException e) {
       LOG.error("bad setting {}", e.getMessage());
       System.exit(2);
@@ -33,7 +37,7 @@ public final class AppenderMain {
     }
     Appender appender;
     try {
-      appender = Appender.start(config);
+      appender = Appender.start(config, hooks);
     } catch (RuntimeException e) {
       LOG.error("appender failed to start: {}", e.toString(), e);
       System.exit(1);

@@ -46,7 +46,6 @@ class AppenderConfigTest {
     assertThat(c.s3Endpoint()).isEmpty();
     assertThat(c.s3Region()).isEqualTo("us-east-1");
     assertThat(c.s3PathStyleAccess()).isFalse();
-    assertThat(c.testCrashAt()).isEmpty();
   }
 
   @Test
@@ -106,8 +105,6 @@ class AppenderConfigTest {
         .hasMessageStartingWith("ICEBERG_NAMESPACE: has an empty level");
     assertThatThrownBy(() -> config("S3_PATH_STYLE_ACCESS", "sometimes"))
         .hasMessageStartingWith("S3_PATH_STYLE_ACCESS: must be true or false");
-    assertThatThrownBy(() -> config("APPENDER_TEST_CRASH_AT", "never"))
-        .hasMessageStartingWith("APPENDER_TEST_CRASH_AT: must be one of");
   }
 
   @Test
@@ -161,11 +158,5 @@ class AppenderConfigTest {
         .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be letters, digits");
     assertThatThrownBy(() -> config("APPENDER_INSTANCE_ID", "a".repeat(250)))
         .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be at most 249 characters");
-  }
-
-  @Test
-  void readsTheTestOnlyCrashPoint() {
-    assertThat(config("APPENDER_TEST_CRASH_AT", "after-upload").testCrashAt())
-        .contains(AppenderConfig.CrashPoint.AFTER_UPLOAD);
   }
 }

@@ -1,6 +1,6 @@
 package io.telemetrylake.appender.consume;
 
-import io.telemetrylake.appender.AppenderConfig.CrashPoint;
+import io.telemetrylake.appender.flush.FlushHooks;
 import io.telemetrylake.appender.flush.FlushPolicy;
 import io.telemetrylake.appender.flush.FlushReport;
 import io.telemetrylake.appender.flush.FlushRequests;
@@ -83,7 +83,7 @@ public final class PollLoop implements Runnable {
   private final AppenderStatus status;
   private final Clock clock;
   private final Duration shutdownTimeout;
-  private final Optional<CrashPoint> crashAt;
+  private final FlushHooks hooks;
 
   /** Where records are staged now. */
   private Slot active;
@@ -118,7 +118,7 @@ public final class PollLoop implements Runnable {
       AppenderStatus status,
       Clock clock,
       Duration shutdownTimeout,
-      Optional<CrashPoint> crashAt) {
+      FlushHooks hooks) {
     this.topic = topic;
     this.consumer = consumer;
     this.dlq = dlq;
@@ -139,7 +139,7 @@ public final class PollLoop implements Runnable {
     this.status = status;
     this.clock = clock;
     this.shutdownTimeout = shutdownTimeout;
-    this.crashAt = crashAt;
+    this.hooks = hooks;
     this.lastFlushAt = clock.instant();
     this.positions = new Positions(topic, consumer, committer, status, clock);
     this.dlqRetry = new DeadLetterRetry(DLQ_MIN_BACKOFF, DLQ_MAX_BACKOFF);
@@ -373,9 +373,7 @@ public final class PollLoop implements Runnable {
           clock.millis());
     }
     Flusher.Committed c = (Flusher.Committed) result;
-    if (crashAt.isPresent() && crashAt.get() == CrashPoint.AFTER_COMMIT) {
-      Flusher.halt(CrashPoint.AFTER_COMMIT);
-    }
+    hooks.afterCommit();
     Map<Integer, Long> ours = slot.batch().nextOffsets();
     // staging first: if clearing fails, the belief still has the old offsets, so a retry of these
     // rows is fenced instead of committed twice

@@ -1,6 +1,5 @@
 package io.telemetrylake.appender.flush;
 
-import io.telemetrylake.appender.AppenderConfig.CrashPoint;
 import io.telemetrylake.appender.iceberg.CommitUnknownException;
 import io.telemetrylake.appender.iceberg.Fence;
 import io.telemetrylake.appender.iceberg.BatchCommitter;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -50,7 +48,7 @@ public final class Flusher {
   private final BatchCommitter committer;
   private final UploadJournal journal;
   private final long targetFileBytes;
-  private final Optional<CrashPoint> crashAt;
+  private final FlushHooks hooks;
   private final Clock clock;
   private final String appenderId;
   private RuntimeException lastDeleteFailure;
@@ -78,13 +76,13 @@ public final class Flusher {
       BatchCommitter committer,
       UploadJournal journal,
       long targetFileBytes,
-      Optional<CrashPoint> crashAt,
+      FlushHooks hooks,
       Clock clock,
       String appenderId) {
     this.committer = committer;
     this.journal = journal;
     this.targetFileBytes = targetFileBytes;
-    this.crashAt = crashAt;
+    this.hooks = hooks;
     this.clock = clock;
     this.appenderId = appenderId;
   }
@@ -120,11 +118,11 @@ public final class Flusher {
               clock.millis(),
               uploads.stream().map(Upload::location).toList(),
               table.uuid().toString()));
-      crashIf(CrashPoint.BEFORE_UPLOAD);
+      hooks.beforeUpload();
       long bytes = upload(table.io(), commitId, uploads);
       long t2 = System.nanoTime();
       phases.put("upload", (t2 - t1) / 1_000_000);
-      crashIf(CrashPoint.AFTER_UPLOAD);
+      hooks.afterUpload();
 
       BatchCommitter.Outcome outcome = commit(trigger, batch, expected, commitId, uploads);
       phases.put("commit", (System.nanoTime() - t2) / 1_000_000);
@@ -318,17 +316,5 @@ public final class Flusher {
     }
     LOG.info("deleted {} file(s) of the flush attempt {} ({})", e.locations().size(), e.commitId(), reason);
     journal.remove(e.commitId());
-  }
-
-  private void crashIf(CrashPoint point) {
-    if (crashAt.isPresent() && crashAt.get() == point) {
-      halt(point);
-    }
-  }
-
-  /** Test-only: stops the process at once, like SIGKILL (no shutdown hooks, nothing flushed). */
-  public static void halt(CrashPoint point) {
-    LOG.error("APPENDER_TEST_CRASH_AT={}: halting now (test-only hook)", point.settingValue());
-    Runtime.getRuntime().halt(137);
   }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
  *
  * <p>Maps go into DuckDB as JSON text because appending a {@code MAP} column value by value is
  * about 4x slower than one {@code VARCHAR}; DuckDB turns the text back into {@code MAP(VARCHAR,
- * VARCHAR)} while it writes Parquet (see {@code StagingBenchmark} and the README).
+ * VARCHAR)} while it writes Parquet (see the README and {@code benchmarks/run.sh staging}).
  */
 final class MapJson {
   private MapJson() {}

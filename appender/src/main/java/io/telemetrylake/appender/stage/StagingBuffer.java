@@ -20,7 +20,7 @@ import org.duckdb.DuckDBConnection;
 /**
  * The rows waiting for the next flush, in a DuckDB database file on disk (not on the Java heap).
  *
- * <p>Layout, chosen by measurement (see {@code StagingBenchmark} and the README): the values every
+ * <p>Layout, chosen by measurement (see the README and {@code benchmarks/run.sh staging}): the values every
  * row of one resource and scope shares go once per Kafka record into {@code resources}; each log
  * record goes into {@code rows} with its resource's id. Attribute maps are JSON text and trace/span
  * ids UUID/BIGINT, because the DuckDB appender writes every string of 12 bytes or more with a native

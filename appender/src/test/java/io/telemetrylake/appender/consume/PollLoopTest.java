@@ -9,6 +9,7 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.telemetrylake.appender.flush.FlushPolicy;
+import io.telemetrylake.appender.flush.FlushHooks;
 import io.telemetrylake.appender.flush.FlushReport;
 import io.telemetrylake.appender.flush.FlushRequests;
 import io.telemetrylake.appender.flush.FlushTrigger;
@@ -90,12 +91,12 @@ class PollLoopTest {
     StagingBuffer second = StagingBuffer.open(staging.resolve("2"), 128);
     BatchCommitter committer = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {});
     Flusher flusher = new Flusher(committer, UploadJournal.open(staging), 128L << 20,
-        Optional.empty(), Clock.systemUTC(), "test");
+        FlushHooks.NONE, Clock.systemUTC(), "test");
     loop = new PollLoop(TOPIC, consumer,
         new DeadLetterQueue(producer, TOPIC + "-dlq", Duration.ofSeconds(5)),
         RecordDecoder.kafkaRecordFormat(), first, second, flusher, committer,
         new FlushPolicy(bufferBytes, Duration.ofHours(1), capBytes, Duration.ofMillis(200), Duration.ofSeconds(1)),
-        requests, metrics, status, Clock.systemUTC(), Duration.ofSeconds(5), Optional.empty());
+        requests, metrics, status, Clock.systemUTC(), Duration.ofSeconds(5), FlushHooks.NONE);
     thread = new Thread(loop, "test-poll-loop");
     thread.start();
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1)));

@@ -79,7 +79,7 @@ class FlusherTest {
   private Flusher newFlusher(Table t) {
     return new Flusher(
         new BatchCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {}),
-        journal, 128L << 20, Optional.empty(), Clock.systemUTC(), "test-host");
+        journal, 128L << 20, FlushHooks.NONE, Clock.systemUTC(), "test-host");
   }
 
   @AfterEach
@@ -227,6 +227,6 @@ class FlusherTest {
 
   private Flusher newFlusherWith(UploadJournal j) {
     return new Flusher(new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {}),
-        j, 128L << 20, Optional.empty(), Clock.systemUTC(), "test-host");
+        j, 128L << 20, FlushHooks.NONE, Clock.systemUTC(), "test-host");
   }
 }

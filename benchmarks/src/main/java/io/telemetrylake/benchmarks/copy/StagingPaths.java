@@ -135,6 +135,7 @@ public final class StagingPaths {
   }
 
   private static DuckDBConnection open(Path dir, boolean map) throws Exception {
+    io.telemetrylake.appender.stage.StagingBuffer.deleteRecursively(dir);
     Files.createDirectories(dir);
     DuckDBConnection c =
         (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("staging.duckdb"));

@@ -7,8 +7,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
- * End-to-end benchmarks on the real local servers: {@code ingest}, {@code append} or
- * {@code freshness} (see docs/BENCHMARKS.md; {@code benchmarks/run.sh} builds and runs them).
+ * End-to-end benchmarks on the real local servers: {@code ingest}, {@code append},
+ * {@code freshness} or {@code pipeline} (see docs/BENCHMARKS.md; {@code benchmarks/run.sh} builds and runs them).
  *
  * <p>Common options: {@code --profile none|async|jfr} (profile the measured service during the
  * measured window), {@code --out DIR} (results; default benchmarks/target/results/<scenario>-<time>),
@@ -21,7 +21,7 @@ public final class E2eMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].startsWith("-")) {
-      System.err.println("usage: E2eMain ingest|append|freshness [--option value ...]");
+      System.err.println("usage: E2eMain ingest|append|freshness|pipeline [--option value ...]");
       System.exit(2);
     }
     String scenario = args[0];
@@ -41,7 +41,8 @@ public final class E2eMain {
       case "ingest" -> IngestScenario.run(o, ctx);
       case "append" -> AppendScenario.run(o, ctx);
       case "freshness" -> FreshnessScenario.run(o, ctx);
-      default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (ingest, append, freshness)");
+      case "pipeline" -> PipelineScenario.run(o, ctx);
+      default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (ingest, append, freshness, pipeline)");
     };
     Path file = Report.write(out, "results", results);
     System.out.println(Report.JSON.writeValueAsString(results));

@@ -1,0 +1,104 @@
+package io.telemetrylake.benchmarks.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.telemetrylake.benchmarks.Payloads;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole pipeline in one run, as {@code ./lake up} runs it: {@code lake send --count N -c 4}
+ * (fresh records, protobuf + gzip) into the ingester, the appender consuming at the same time with
+ * its default flush settings, until every accepted record is committed to the table. Prints the
+ * CPU time per record of the ingester, the appender and the broker over the same window (from the
+ * first request to the last commit), and the appender-to-ingester ratio. {@code --profile async}
+ * profiles the appender in that window.
+ */
+final class PipelineScenario {
+  private static final String TOPIC = "bench-pipeline";
+
+  private PipelineScenario() {}
+
+  static Map<String, Object> run(Options o, Context ctx) throws Exception {
+    long count = o.longValue("count", 1_000_000);
+    int connections = o.integer("connections", 4);
+    int timeoutSeconds = o.integer("timeout", 900);
+    o.checkAllRead();
+
+    Map<String, Object> results = Report.map();
+    results.put("scenario", "pipeline");
+    results.put("machine_at_start", Report.machine());
+    results.put("options", Map.of("count", count, "connections", connections));
+    try (BenchStack stack = BenchStack.start(ctx.repoRoot(), ctx.dataDir(), ctx.outDir(), ctx.profiling())) {
+      BenchStack.Service ingester = stack.startIngester(Map.of("KAFKA_TOPIC", TOPIC));
+      BenchStack.Service appender = stack.startAppender(Map.of(
+          "KAFKA_TOPIC", TOPIC, "APPENDER_GROUP_ID", "bench-pipeline"));
+      AppenderAdmin admin = new AppenderAdmin(appender.uri());
+      List<String> sendArgs = List.of(
+          "--endpoint", ingester.uri() + "/v1/logs",
+          "--count", Long.toString(count),
+          "--connections", Integer.toString(connections),
+          "--batch", Integer.toString(Payloads.RECORDS_PER_REQUEST),
+          "--encoding", "protobuf",
+          "--run-id", "pipe" + Long.toString(System.currentTimeMillis(), 36));
+      // --profile: the appender, over the same window as its CPU figure
+      ctx.profiling().start(appender.pid(), "appender");
+      long i0 = Proc.cpuNanos(ingester.pid());
+      long a0 = Proc.cpuNanos(appender.pid());
+      long k0 = Proc.cpuNanos(stack.kafkaPid());
+      long t0 = System.nanoTime();
+      Report.log("lake send --count %d -c %d", count, connections);
+      LakeSend.Result send = LakeSend.run(sendArgs, ctx.outDir().resolve("send/send.log"));
+      long i1 = Proc.cpuNanos(ingester.pid());
+      double sendSeconds = (System.nanoTime() - t0) / 1e9;
+      long accepted = send.accepted();
+      Report.log("sent: %d records accepted in %.1f s; waiting for the appender", accepted, sendSeconds);
+      long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+      long committed = 0;
+      while (committed < accepted) {
+        JsonNode stats = admin.stats();
+        committed = stats.path("totals").path("rows_committed").asLong();
+        long staged = stats.path("buffer_rows").asLong();
+        if (committed >= accepted) {
+          break;
+        }
+        if (committed + staged >= accepted) {
+          // everything is staged: commit it now rather than wait for the age flush
+          admin.flush();
+          continue;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the appender did not commit " + accepted + " rows in " + timeoutSeconds + " s: " + stats);
+        }
+        Thread.sleep(200);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long a1 = Proc.cpuNanos(appender.pid());
+      long k1 = Proc.cpuNanos(stack.kafkaPid());
+      double ingesterUs = (i1 - i0) / 1e3 / accepted;
+      double appenderUs = (a1 - a0) / 1e3 / accepted;
+      String profile = ctx.profiling().stop(appender.pid(), "appender", appenderUs);
+      if (!profile.isEmpty()) {
+        System.out.println(profile);
+      }
+      Map<String, Object> r = Report.map();
+      r.put("records_accepted", accepted);
+      r.put("records_failed", send.summary().path("records_failed").asLong());
+      r.put("rows_committed", committed);
+      r.put("send_seconds", Report.round(sendSeconds, 1));
+      r.put("seconds_first_request_to_committed", Report.round(seconds, 1));
+      r.put("records_per_s_end_to_end", Report.round(accepted / seconds, 0));
+      r.put("ingester_cpu_us_per_record", Report.round(ingesterUs, 3));
+      r.put("appender_cpu_us_per_record", Report.round(appenderUs, 3));
+      r.put("broker_cpu_us_per_record", Report.round((k1 - k0) / 1e3 / accepted, 3));
+      r.put("client_cpu_us_per_record", Report.round(send.cpuNanos() / 1e3 / accepted, 3));
+      r.put("ratio_appender_to_ingester", Report.round(appenderUs / ingesterUs, 2));
+      r.put("ratio_target", "<= 2");
+      r.put("ratio_met", appenderUs <= 2 * ingesterUs);
+      results.put("pipeline", r);
+      Report.log("ingester %.2f us/record, appender %.2f us/record (%.2fx), broker %.2f us/record",
+          ingesterUs, appenderUs, appenderUs / ingesterUs, (k1 - k0) / 1e3 / accepted);
+    }
+    results.put("machine_at_end", Report.machine());
+    return results;
+  }
+}
