@@ -1,5 +1,6 @@
 package io.telemetrylake.appender.consume;
 
+import io.telemetrylake.appender.flush.FlushCycle;
 import io.telemetrylake.appender.flush.FlushHooks;
 import io.telemetrylake.appender.flush.FlushPolicy;
 import io.telemetrylake.appender.flush.FlushReport;
@@ -9,11 +10,9 @@ import io.telemetrylake.appender.flush.Flusher;
 import io.telemetrylake.appender.iceberg.Fence;
 import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.stage.Slot;
-import io.telemetrylake.appender.stage.StagingException;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.appender.status.AppenderMetrics;
 import io.telemetrylake.appender.status.AppenderStatus;
-import io.telemetrylake.appender.status.FailureReason;
 import io.telemetrylake.appender.status.LogRedaction;
 import io.telemetrylake.appender.status.StatsPublisher;
 import java.time.Clock;
@@ -21,22 +20,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -74,25 +66,16 @@ public final class PollLoop implements Runnable {
   private final DeadLetterQueue dlq;
   private final RecordStager stager;
   private final StatsPublisher stats;
-  private final ExecutorService flushThread;
-  private final Flusher flusher;
-  private final BatchCommitter committer;
+  private final FlushCycle cycle;
+  private final FlushSettler settler;
   private final FlushPolicy policy;
   private final FlushRequests requests;
   private final AppenderMetrics metrics;
   private final AppenderStatus status;
   private final Clock clock;
   private final Duration shutdownTimeout;
-  private final FlushHooks hooks;
 
-  /** Where records are staged now. */
-  private Slot active;
-  /** The other buffer: empty, or a batch being flushed in the background or waiting to retry. */
-  private Slot held;
-  /** The flush of {@code held} running on the flush thread, if any. */
-  private Background background;
   private final Positions positions;
-  private final StagingFaults stagingFaults = new StagingFaults();
   /** Partitions held at a record the DLQ has not taken yet. */
   private final DeadLetterRetry dlqRetry;
   private boolean pausedAtCap;
@@ -100,8 +83,6 @@ public final class PollLoop implements Runnable {
   private boolean closing;
   /** A fatal error ended the loop: staging is abandoned, not flushed. */
   private boolean dead;
-  private Instant lastFlushAt;
-  private FlushReport lastFlush;
 
   public PollLoop(
       String topic,
@@ -122,26 +103,16 @@ public final class PollLoop implements Runnable {
     this.topic = topic;
     this.consumer = consumer;
     this.dlq = dlq;
-    this.active = new Slot(first);
-    this.held = new Slot(second);
-    this.flushThread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "appender-flush");
-              t.setDaemon(true);
-              return t;
-            });
-    this.flusher = flusher;
-    this.committer = committer;
+    this.cycle = new FlushCycle(flusher, first, second);
     this.policy = policy;
     this.requests = requests;
     this.metrics = metrics;
     this.status = status;
     this.clock = clock;
     this.shutdownTimeout = shutdownTimeout;
-    this.hooks = hooks;
-    this.lastFlushAt = clock.instant();
     this.positions = new Positions(topic, consumer, committer, status, clock);
+    this.settler =
+        new FlushSettler(topic, consumer, cycle, positions, policy, metrics, status, hooks, clock);
     this.dlqRetry = new DeadLetterRetry(DLQ_MIN_BACKOFF, DLQ_MAX_BACKOFF);
     this.stager =
         new RecordStager(topic, consumer, positions, dlq, dlqRetry, decoder, metrics, status, clock);
@@ -186,259 +157,35 @@ public final class PollLoop implements Runnable {
   }
 
   private void iteration() {
-    settleBackground(false);
+    settler.settleBackground(false);
     positions.retryUnpositioned();
     applyPause();
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
     if (!records.isEmpty()) {
-      stager.stage(records, active);
+      stager.stage(records, cycle.active());
     }
     Optional<FlushTrigger> requested = requests.next();
     if (requested.isPresent()) {
-      FlushReport report = flushAll(requested.get());
+      FlushReport report = settler.flushAll(requested.get());
       // publish first: whoever asked sees /stats already reflecting this flush
       publishStats();
       requests.completeAll(report);
       return;
     }
-    if (background == null) {
+    if (!cycle.flushing()) {
       // a batch left by a failed flush goes first: its offsets come before the active batch's
-      Slot next = held.isEmpty() ? active : held;
+      Slot next = cycle.next();
       Optional<FlushTrigger> due =
           policy.due(next.batch().bytes(), next.batch().startedAt(), Optional.empty(), clock.instant());
-      if (due.isPresent()) {
-        if (next == active) {
-          swap();
-        }
-        startBackground(due.get());
-      }
+      due.ifPresent(settler::startBackground);
     }
     publishStats();
   }
 
-  /** The full active buffer becomes the held one; staging goes on in the (empty) other. */
-  private void swap() {
-    Slot full = active;
-    active = held;
-    held = full;
-  }
-
-  /** A flush running on the flush thread. */
-  private record Background(FlushTrigger trigger, long startNanos, Future<Attempt> attempt) {}
-
-  /** What {@link Flusher#flush} returned or threw; made on any thread, acted on by this one. */
-  private record Attempt(Flusher.Result result, RuntimeException failure) {}
-
-  /** Hands the held batch to the flush thread; this thread goes on staging into the other. */
-  private void startBackground(FlushTrigger trigger) {
-    Slot slot = held;
-    slot.buffer().seal();
-    Map<Integer, Long> expected = positions.expected(slot.batch().partitions().keySet());
-    background =
-        new Background(
-            trigger, System.nanoTime(), flushThread.submit(() -> attempt(slot, trigger, expected)));
-  }
-
-  /** Acts on the background flush once it is done; with {@code wait}, waits for it first. */
-  private void settleBackground(boolean wait) {
-    if (background == null || !(wait || background.attempt().isDone())) {
-      return;
-    }
-    Background b = background;
-    background = null;
-    settle(held, b.trigger(), b.startNanos(), await(b.attempt()));
-  }
-
-  private static Attempt await(Future<Attempt> attempt) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return attempt.get();
-        } catch (InterruptedException e) {
-          // the flush is not abandoned half-way: its outcome decides what this thread does next
-          interrupted = true;
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof Error error) {
-            throw error;
-          }
-          throw new IllegalStateException("flush task failed", e.getCause());
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private Attempt attempt(Slot slot, FlushTrigger trigger, Map<Integer, Long> expected) {
-    try {
-      return new Attempt(flusher.flush(trigger, slot, expected), null);
-    } catch (RuntimeException e) {
-      return new Attempt(null, e);
-    }
-  }
-
-  /**
-   * Flushes everything staged on this thread, in consumption order: the batch a background flush
-   * left (it ran to its end first), then the active one, which waits when the first did not
-   * commit. Explicit, rebalance and shutdown flushes.
-   */
-  private FlushReport flushAll(FlushTrigger trigger) {
-    settleBackground(true);
-    FlushReport report = FlushReport.empty(trigger, clock.millis());
-    if (!held.isEmpty()) {
-      report = flushNow(held, trigger);
-      if (!held.isEmpty()) {
-        return report;
-      }
-    }
-    return report.then(flushNow(active, trigger));
-  }
-
-  private FlushReport flushNow(Slot slot, FlushTrigger trigger) {
-    long start = System.nanoTime();
-    if (slot.isEmpty()) {
-      return FlushReport.empty(trigger, clock.millis());
-    }
-    slot.buffer().seal();
-    Map<Integer, Long> expected = positions.expected(slot.batch().partitions().keySet());
-    return settle(slot, trigger, start, attempt(slot, trigger, expected));
-  }
-
-  /**
-   * Acts on a flush's outcome; never throws for S3/catalog failures (the rows stay staged and the
-   * policy backs off).
-   */
-  private FlushReport settle(Slot slot, FlushTrigger trigger, long start, Attempt attempt) {
-    List<Integer> fenced = new ArrayList<>();
-    FlushReport report;
-    try {
-      report = outcome(slot, trigger, fenced, start, attempt);
-      if (report.outcome() == FlushReport.Outcome.FENCED && !slot.isEmpty()) {
-        // the other partitions' rows are still ours to commit
-        Map<Integer, Long> expected = positions.expected(slot.batch().partitions().keySet());
-        report = outcome(slot, trigger, fenced, start, attempt(slot, trigger, expected));
-      }
-      policy.onSuccess();
-      stagingFaults.succeeded();
-      status.flushFailure(null);
-    } catch (RuntimeException e) {
-      if (LoopErrors.isFatalForFlush(e)) {
-        throw e;
-      }
-      if (stagingFaults.brokenAfter(e)) {
-        throw new StagingException(
-            StagingFaults.LIMIT + " flushes in a row failed on the staging database (disk full or"
-                + " out of memory?)",
-            e);
-      }
-      Instant retryAt = policy.onFailure(clock.instant());
-      // what HTTP shows is built without messages; the log keeps them, redacted
-      String reason = FailureReason.of(e);
-      status.flushFailure(reason);
-      report =
-          FlushReport.failed(trigger, reason, (System.nanoTime() - start) / 1_000_000, clock.millis());
-      LOG.warn(
-          "flush ({}) failed, {} rows stay staged, retry after {}: {}",
-          trigger.label(), slot.batch().rows(), retryAt, describe(e));
-      LOG.debug("flush failure", e);
-    }
-    metrics.flushed(report);
-    if (report.outcome() != FlushReport.Outcome.EMPTY) {
-      lastFlush = report;
-    }
-    return report;
-  }
-
-  private FlushReport outcome(
-      Slot slot, FlushTrigger trigger, List<Integer> fenced, long start, Attempt attempt) {
-    if (attempt.failure() != null) {
-      throw attempt.failure();
-    }
-    long rows = slot.batch().rows();
-    long records = slot.batch().records();
-    Flusher.Result result = attempt.result();
-    if (result instanceof Flusher.Empty) {
-      return FlushReport.empty(trigger, clock.millis());
-    }
-    if (result instanceof Flusher.Fenced f) {
-      onFenced(f);
-      f.moved().forEach(m -> fenced.add(m.partition()));
-      return new FlushReport(
-          trigger, FlushReport.Outcome.FENCED, 0, 0, 0, 0,
-          (System.nanoTime() - start) / 1_000_000, null, null, fenced, null,
-          "rows of partitions " + fenced + " were committed by another appender; dropped",
-          clock.millis());
-    }
-    Flusher.Committed c = (Flusher.Committed) result;
-    hooks.afterCommit();
-    Map<Integer, Long> ours = slot.batch().nextOffsets();
-    // staging first: if clearing fails, the belief still has the old offsets, so a retry of these
-    // rows is fenced instead of committed twice
-    slot.buffer().clear();
-    positions.committed(ours);
-    slot.batch().clear();
-    lastFlushAt = clock.instant();
-    commitToKafka(ours);
-    for (int i = 0; i < c.conflictRetries(); i++) {
-      metrics.commitRetried();
-    }
-    long durationMs = (System.nanoTime() - start) / 1_000_000;
-    FlushReport report =
-        new FlushReport(
-            trigger, FlushReport.Outcome.COMMITTED, rows, records, c.files(), c.bytes(), durationMs,
-            c.snapshotId(), ours, fenced, c.phasesMs(), null, clock.millis());
-    LOG.info(
-        "flush ({}) committed {} rows of {} records in {} file(s), {} bytes, snapshot {}, {} ms {}"
-            + " offsets {}",
-        trigger.label(), rows, records, c.files(), c.bytes(), c.snapshotId(), durationMs,
-        c.phasesMs(), ours);
-    return report;
-  }
-
-  /** Drops the rows another appender committed and resumes those partitions from the table. */
-  private void onFenced(Flusher.Fenced f) {
-    List<Integer> parts = f.moved().stream().map(Fence.Moved::partition).toList();
-    // the active batch's rows of them follow the dropped ones: they go too, and are read again
-    held.drop(parts);
-    active.drop(parts);
-    positions.fenced(f.moved());
-    LOG.warn(
-        "fenced: partitions {} were committed by another appender meanwhile; dropped their staged"
-            + " rows and resume from the table ({})",
-        parts, f.moved());
-  }
-
-  /** The operators' view of lag; the table stays the source of truth. Failures only logged. */
-  private void commitToKafka(Map<Integer, Long> offsets) {
-    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-    offsets.forEach((p, o) -> {
-      if (positions.assigned().contains(p)) {
-        commit.put(new TopicPartition(topic, p), new OffsetAndMetadata(o));
-      }
-    });
-    if (commit.isEmpty()) {
-      return;
-    }
-    for (int attempt = 0; attempt < 2; attempt++) {
-      try {
-        consumer.commitSync(commit, Duration.ofSeconds(10));
-        return;
-      } catch (WakeupException e) {
-        // a pending wakeup (stop) hit this call instead of poll: it is consumed now, try again
-      } catch (RuntimeException e) {
-        LOG.warn("could not commit offsets to the Kafka group (table has them): {}", describe(e));
-        return;
-      }
-    }
-  }
-
   private void applyPause() {
-    long staged = stagedBytes();
+    long staged = cycle.stagedBytes();
     // while a flush runs, the active batch stops at the flush size: files stay the size set
-    boolean full = background != null && policy.sizeReached(active.batch().bytes());
+    boolean full = cycle.flushing() && policy.sizeReached(cycle.active().batch().bytes());
     boolean cap = policy.atHardCap(staged);
     if (cap != pausedAtCap) {
       pausedAtCap = cap;
@@ -464,9 +211,8 @@ public final class PollLoop implements Runnable {
   }
 
   private void dropPartitions(Collection<Integer> partitions) {
-    settleBackground(true);
-    held.drop(partitions);
-    active.drop(partitions);
+    settler.settleBackground(true);
+    cycle.drop(partitions);
     positions.forget(partitions);
     dlqRetry.forget(partitions);
     status.deadLetterFailure(dlqRetry.reason(dlq.topic()).orElse(null));
@@ -492,10 +238,10 @@ public final class PollLoop implements Runnable {
         return;
       }
       List<Integer> ps = partitions.stream().map(TopicPartition::partition).sorted().toList();
-      settleBackground(true);
-      boolean staged = ps.stream().anyMatch(p -> held.holds(p) || active.holds(p));
+      settler.settleBackground(true);
+      boolean staged = ps.stream().anyMatch(p -> cycle.held().holds(p) || cycle.active().holds(p));
       if (staged && !closing) {
-        FlushReport report = flushAll(FlushTrigger.REBALANCE);
+        FlushReport report = settler.flushAll(FlushTrigger.REBALANCE);
         LOG.info("partitions {} revoked: flush {}", ps, report.outcome());
       }
       // whatever is still staged for them (flush failed) is the new owner's to read again
@@ -530,7 +276,8 @@ public final class PollLoop implements Runnable {
       views.add(new StatsPublisher.PartitionView(p, position, positions.tableOffset(p), lag));
     }
     stats.publish(
-        views, held, active, lastFlushAt, lastFlush, pausedAtCap, policy.consecutiveFailures());
+        views, cycle.held(), cycle.active(), settler.lastFlushAt(), settler.lastFlush(), pausedAtCap,
+        policy.consecutiveFailures());
   }
 
   /**
@@ -549,20 +296,20 @@ public final class PollLoop implements Runnable {
             : FlushReport.empty(FlushTrigger.SHUTDOWN, clock.millis());
     try {
       if (!fatal) {
-        settleBackground(true);
+        settler.settleBackground(true);
       }
-      if (!fatal && !nothingStaged()) {
+      if (!fatal && !cycle.nothingStaged()) {
         Instant deadline = clock.instant().plus(shutdownTimeout);
         consumer.pause(consumer.assignment());
         while (true) {
-          last = flushAll(FlushTrigger.SHUTDOWN);
-          if (last.outcome() != FlushReport.Outcome.FAILED || nothingStaged()) {
+          last = settler.flushAll(FlushTrigger.SHUTDOWN);
+          if (last.outcome() != FlushReport.Outcome.FAILED || cycle.nothingStaged()) {
             break;
           }
           if (!clock.instant().plus(Duration.ofSeconds(1)).isBefore(deadline)) {
             LOG.warn(
                 "giving up the shutdown flush: {} staged rows are read again on restart",
-                stagedRows());
+                cycle.stagedRows());
             break;
           }
           sleepQuietly(Duration.ofSeconds(1));
@@ -574,7 +321,7 @@ public final class PollLoop implements Runnable {
       closing = true;
       requests.close(last);
       // a dead loop lets a running flush end first (briefly): then the group is left at once
-      boolean flushEnded = !fatal || stopFlushThread(DEAD_FLUSH_WAIT);
+      boolean flushEnded = !fatal || cycle.stopFlushThread(DEAD_FLUSH_WAIT);
       try {
         // a graceful stop leaves the group (partitions move now); a dead loop stays in it, so its
         // restart under the same instance id resumes the same partitions without a rebalance
@@ -588,52 +335,16 @@ public final class PollLoop implements Runnable {
         LOG.warn("closing the DLQ producer: {}", describe(e));
       }
       if (!fatal) {
-        flushEnded = stopFlushThread(shutdownTimeout);
+        flushEnded = cycle.stopFlushThread(shutdownTimeout);
       }
       if (flushEnded) {
         // never under a flush still using it; a broken database may fail to close
-        closeQuietly(held.buffer());
-        closeQuietly(active.buffer());
+        cycle.closeBuffers();
       }
       status.loopRunning(false);
       positions.clear();
       publishStats();
       LOG.info(fatal ? "poll loop dead" : "poll loop stopped");
-    }
-  }
-
-  private boolean nothingStaged() {
-    return held.isEmpty() && active.isEmpty();
-  }
-
-  /** Kafka value bytes in both buffers. */
-  private long stagedBytes() {
-    return held.batch().bytes() + active.batch().bytes();
-  }
-
-  private long stagedRows() {
-    return held.batch().rows() + active.batch().rows();
-  }
-
-  /** After a fatal error a flush may still run: let it end before its buffer is closed. */
-  private boolean stopFlushThread(Duration wait) {
-    flushThread.shutdown();
-    try {
-      if (flushThread.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        return true;
-      }
-      LOG.warn("the flush thread did not stop in {}; leaving it", wait);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return false;
-  }
-
-  private static void closeQuietly(StagingBuffer buffer) {
-    try {
-      buffer.close();
-    } catch (RuntimeException e) {
-      LOG.warn("closing the staging database in {}: {}", buffer.dir(), describe(e));
     }
   }
 

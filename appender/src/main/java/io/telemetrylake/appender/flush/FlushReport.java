@@ -91,6 +91,30 @@ public record FlushReport(
         next.finishedAtMillis);
   }
 
+  /** A commit of {@code rows} rows of {@code records} Kafka records, with the offsets now recorded. */
+  public static FlushReport committed(
+      FlushTrigger trigger,
+      FlushOutcome.Committed c,
+      long rows,
+      long records,
+      Map<Integer, Long> offsets,
+      List<Integer> fencedPartitions,
+      long durationMs,
+      long now) {
+    return new FlushReport(
+        trigger, Outcome.COMMITTED, rows, records, c.files(), c.bytes(), durationMs, c.snapshotId(),
+        offsets, fencedPartitions, c.phasesMs(), null, now);
+  }
+
+  /** Nothing committed: these partitions' rows were committed by another appender and dropped. */
+  public static FlushReport fenced(
+      FlushTrigger trigger, List<Integer> fencedPartitions, long durationMs, long now) {
+    return new FlushReport(
+        trigger, Outcome.FENCED, 0, 0, 0, 0, durationMs, null, null, fencedPartitions, null,
+        "rows of partitions " + fencedPartitions + " were committed by another appender; dropped",
+        now);
+  }
+
   public static FlushReport failed(FlushTrigger trigger, String error, long durationMs, long now) {
     return new FlushReport(
         trigger, Outcome.FAILED, 0, 0, 0, 0, durationMs, null, null, null, null, error, now);

@@ -53,25 +53,6 @@ public final class Flusher {
   private final String appenderId;
   private RuntimeException lastDeleteFailure;
 
-  /** How a flush ended (failures are exceptions). */
-  public sealed interface Result permits Committed, Fenced, Empty {}
-
-  /** Nothing staged. */
-  public record Empty() implements Result {}
-
-  /** The batch is in the table; {@code offsets} is the merged map now recorded. */
-  public record Committed(
-      long snapshotId,
-      Map<Integer, Long> offsets,
-      int files,
-      long bytes,
-      int conflictRetries,
-      Map<String, Long> phasesMs)
-      implements Result {}
-
-  /** Nothing committed: rows of these partitions were committed by another appender first. */
-  public record Fenced(List<Fence.Moved> moved, Map<Integer, Long> recorded) implements Result {}
-
   public Flusher(
       BatchCommitter committer,
       UploadJournal journal,
@@ -91,14 +72,15 @@ public final class Flusher {
    * Commits every row of one staged batch with the batch's offsets.
    *
    * @param expected what this appender believes the table records for the batch's partitions
+   * @return committed, fenced or empty
    * @throws RuntimeException when S3, the catalog or DuckDB failed: nothing was committed (or
    *     the outcome is settled later through the journal); the staged rows stay
    */
-  public Result flush(FlushTrigger trigger, Slot staged, Map<Integer, Long> expected) {
+  public FlushOutcome flush(FlushTrigger trigger, Slot staged, Map<Integer, Long> expected) {
     StagingBuffer staging = staged.buffer();
     Batch batch = staged.batch();
     if (batch.isEmpty()) {
-      return new Empty();
+      return new FlushOutcome.Empty();
     }
     settlePendingUploads();
     Table table = committer.table();
@@ -128,11 +110,11 @@ public final class Flusher {
       phases.put("commit", (System.nanoTime() - t2) / 1_000_000);
       if (outcome instanceof BatchCommitter.Fenced fenced) {
         deleteUploaded(table.io(), commitId);
-        return new Fenced(fenced.moved(), fenced.recorded());
+        return new FlushOutcome.Fenced(fenced.moved(), fenced.recorded());
       }
       BatchCommitter.Committed committed = (BatchCommitter.Committed) outcome;
       journal.remove(commitId);
-      return new Committed(
+      return new FlushOutcome.Committed(
           committed.snapshotId(),
           committed.offsets(),
           uploads.size(),

@@ -102,10 +102,10 @@ class FlusherTest {
     stage(0, 41, Samples.sampleRequest());
     stage(1, 7, Samples.sampleRequest());
 
-    Flusher.Result result = flusher.flush(FlushTrigger.HTTP, slot, Map.of());
+    FlushOutcome result = flusher.flush(FlushTrigger.HTTP, slot, Map.of());
 
-    assertThat(result).isInstanceOf(Flusher.Committed.class);
-    Flusher.Committed committed = (Flusher.Committed) result;
+    assertThat(result).isInstanceOf(FlushOutcome.Committed.class);
+    FlushOutcome.Committed committed = (FlushOutcome.Committed) result;
     assertThat(committed.offsets()).isEqualTo(Map.of(0, 42L, 1, 8L));
     assertThat(committed.phasesMs()).containsKeys("stage", "copy", "upload", "commit");
     table.refresh();
@@ -156,10 +156,10 @@ class FlusherTest {
         .commit(List.of(), Map.of(0, 100L), Map.of(), "other", Map.of());
     stage(0, 41, Samples.sampleRequest());
 
-    Flusher.Result result = flusher.flush(FlushTrigger.REBALANCE, slot, Map.of());
+    FlushOutcome result = flusher.flush(FlushTrigger.REBALANCE, slot, Map.of());
 
-    assertThat(result).isInstanceOf(Flusher.Fenced.class);
-    assertThat(((Flusher.Fenced) result).recorded()).isEqualTo(Map.of(0, 100L));
+    assertThat(result).isInstanceOf(FlushOutcome.Fenced.class);
+    assertThat(((FlushOutcome.Fenced) result).recorded()).isEqualTo(Map.of(0, 100L));
     assertThat(LocalFileIO.dataFiles(warehouse)).isEmpty();
     assertThat(journal.isEmpty()).isTrue();
   }
@@ -175,9 +175,9 @@ class FlusherTest {
     assertThat(journal.entries()).hasSize(1);
 
     LocalFileIO.failWrites = false;
-    Flusher.Result result = flusher.flush(FlushTrigger.TIME, slot, Map.of());
+    FlushOutcome result = flusher.flush(FlushTrigger.TIME, slot, Map.of());
 
-    assertThat(result).isInstanceOf(Flusher.Committed.class);
+    assertThat(result).isInstanceOf(FlushOutcome.Committed.class);
     assertThat(journal.isEmpty()).isTrue();
     table.refresh();
     List<String> referenced = new ArrayList<>();
