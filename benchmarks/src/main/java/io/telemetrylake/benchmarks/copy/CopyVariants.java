@@ -31,7 +31,8 @@ import java.util.function.UnaryOperator;
  * show for a multi-threaded native COPY, hence a plain program.
  *
  * <p>{@code benchmarks/run.sh copy [requests=720] [rounds=5]}: 720 requests = 360,000 rows, one
- * 100 MB size flush. Prints each COPY, then the median per variant.
+ * 100 MB size flush. Prints each COPY, then the median per variant, then the same rows written by
+ * Iceberg's generic Java Parquet writer for comparison.
  */
 public final class CopyVariants {
   private static final String NULL_MAP = "CAST(NULL AS MAP(VARCHAR, VARCHAR))";
@@ -120,6 +121,72 @@ public final class CopyVariants {
       System.out.printf("  %-18s %6.2f  (%s)%n", variant, sorted.get(sorted.size() / 2),
           String.join(" ", values1.stream().map(v -> String.format("%.2f", v)).toList()));
     });
+    javaWriter(values, rounds);
+  }
+
+  /**
+   * The alternative to DuckDB's COPY: the same rows, sorted in Java (not counted), written by
+   * Iceberg's generic Parquet writer (zstd level 1) on this thread, as Iceberg's Kafka Connect sink
+   * writes. CPU per row of the write alone.
+   */
+  private static void javaWriter(List<byte[]> values, int rounds) throws Exception {
+    List<LogRow> rows = new ArrayList<>();
+    for (byte[] value : values) {
+      rows.addAll(LogRowMapper.toRows(KafkaRecordFormat.decodeValue(value), 0L));
+    }
+    rows.sort(java.util.Comparator.comparing(LogRow::serviceName,
+            java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+        .thenComparingLong(LogRow::timestampMicros));
+    org.apache.iceberg.Schema schema = LogTable.SCHEMA;
+    long pid = ProcessHandle.current().pid();
+    System.out.println("Iceberg GenericParquetWriter, same rows (CPU µs per row):");
+    for (int round = 1; round <= rounds; round++) {
+      Path file = Files.createTempFile("java-writer", ".parquet");
+      Files.delete(file);
+      long cpu0 = Proc.cpuNanos(pid);
+      try (org.apache.iceberg.io.FileAppender<org.apache.iceberg.data.Record> out =
+          org.apache.iceberg.parquet.Parquet.write(org.apache.iceberg.Files.localOutput(file.toFile()))
+              .schema(schema)
+              .createWriterFunc(type -> org.apache.iceberg.data.parquet.GenericParquetWriter.create(schema, type))
+              .set("write.parquet.compression-codec", "zstd")
+              .set("write.parquet.compression-level", "1")
+              .build()) {
+        org.apache.iceberg.data.GenericRecord template = org.apache.iceberg.data.GenericRecord.create(schema);
+        for (LogRow r : rows) {
+          org.apache.iceberg.data.GenericRecord g = template.copy();
+          g.setField(LogTable.TIMESTAMP, micros(r.timestampMicros()));
+          g.setField(LogTable.OBSERVED_TIMESTAMP,
+              r.observedTimestampMicros() == null ? null : micros(r.observedTimestampMicros()));
+          g.setField(LogTable.SEVERITY_NUMBER, r.severityNumber());
+          g.setField(LogTable.SEVERITY_TEXT, r.severityText());
+          g.setField(LogTable.BODY, r.body());
+          g.setField(LogTable.TRACE_ID, r.traceId());
+          g.setField(LogTable.SPAN_ID, r.spanId());
+          g.setField(LogTable.TRACE_FLAGS, r.traceFlags());
+          g.setField(LogTable.EVENT_NAME, r.eventName());
+          g.setField(LogTable.SERVICE_NAME, r.serviceName());
+          g.setField(LogTable.DEPLOYMENT_ENVIRONMENT, r.deploymentEnvironment());
+          g.setField(LogTable.HOST_NAME, r.hostName());
+          g.setField(LogTable.RESOURCE_ATTRIBUTES, r.resourceAttributes());
+          g.setField(LogTable.SCOPE_ATTRIBUTES, r.scopeAttributes());
+          g.setField(LogTable.LOG_ATTRIBUTES, r.logAttributes());
+          g.setField(LogTable.SCOPE_NAME, r.scopeName());
+          g.setField(LogTable.SCOPE_VERSION, r.scopeVersion());
+          g.setField(LogTable.RESOURCE_SCHEMA_URL, r.resourceSchemaUrl());
+          g.setField(LogTable.SCOPE_SCHEMA_URL, r.scopeSchemaUrl());
+          g.setField(LogTable.DROPPED_ATTRIBUTES_COUNT, r.droppedAttributesCount());
+          out.add(g);
+        }
+      }
+      System.out.printf("  round %d %6.2f  %6.1f MiB%n", round, (Proc.cpuNanos(pid) - cpu0) / 1e3 / rows.size(),
+          Files.size(file) / 1048576.0);
+      Files.delete(file);
+    }
+  }
+
+  private static java.time.OffsetDateTime micros(long micros) {
+    return java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS)
+        .atOffset(java.time.ZoneOffset.UTC);
   }
 
   /** The staged database file, opened as the appender opens it (UTC, its memory limit). */
