@@ -1,5 +1,6 @@
 package io.telemetrylake.appender.consume;
 
+import io.telemetrylake.appender.flush.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -15,8 +16,7 @@ import java.util.stream.Collectors;
  * thread only.
  */
 final class DeadLetterRetry {
-  private final Duration minBackoff;
-  private final Duration maxBackoff;
+  private final Backoff backoff;
   private final Map<Integer, Held> held = new TreeMap<>();
 
   /** A partition waiting at {@code offset} after {@code failures} failed sends. */
@@ -26,8 +26,7 @@ final class DeadLetterRetry {
     if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
       throw new IllegalArgumentException("backoff must be 0 < min <= max, got " + minBackoff + ", " + maxBackoff);
     }
-    this.minBackoff = minBackoff;
-    this.maxBackoff = maxBackoff;
+    this.backoff = new Backoff(minBackoff, maxBackoff);
   }
 
   /** A send failed: the partition waits at this record; returns how long until the next try. */
@@ -41,11 +40,7 @@ final class DeadLetterRetry {
 
   /** {@code min * 2^(failures-1)}, at most {@code max}. */
   Duration backoff(int failures) {
-    Duration d = minBackoff;
-    for (int i = 1; i < failures && d.compareTo(maxBackoff) < 0; i++) {
-      d = d.multipliedBy(2);
-    }
-    return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    return backoff.after(failures);
   }
 
   /** The record of this partition is in the DLQ now. */

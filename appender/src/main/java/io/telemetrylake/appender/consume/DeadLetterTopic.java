@@ -1,20 +1,17 @@
 package io.telemetrylake.appender.consume;
 
 import io.telemetrylake.appender.AppenderConfig.DlqTopicSettings;
+import io.telemetrylake.topic.TopicDescriptions;
 import io.telemetrylake.topic.TopicDurability;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -64,7 +61,7 @@ public final class DeadLetterTopic {
       existing = describe(admin, topic, timeoutMs);
     }
     if (existing.isPresent()) {
-      TopicDurability durability = durability(admin, existing.get(), timeoutMs);
+      TopicDurability durability = TopicDescriptions.durability(admin, existing.get(), timeoutMs);
       if (!durability.isDurable()) {
         LOG.warn("dead-letter {}", durability.describe(topic));
       }
@@ -82,23 +79,5 @@ public final class DeadLetterTopic {
       }
       throw e;
     }
-  }
-
-  private static TopicDurability durability(Admin admin, TopicDescription description, long timeoutMs)
-      throws InterruptedException, TimeoutException {
-    int replicas = description.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
-    OptionalInt minIsr = OptionalInt.empty();
-    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, description.name());
-    try {
-      Config config =
-          admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(resource);
-      ConfigEntry entry = config == null ? null : config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
-      if (entry != null && entry.value() != null) {
-        minIsr = OptionalInt.of(Integer.parseInt(entry.value()));
-      }
-    } catch (ExecutionException e) {
-      LOG.debug("cannot describe the configuration of topic {}", description.name(), e);
-    }
-    return new TopicDurability(replicas, minIsr);
   }
 }

@@ -17,8 +17,7 @@ public final class FlushPolicy {
   private final long sizeBytes;
   private final Duration maxAge;
   private final long hardCapBytes;
-  private final Duration minBackoff;
-  private final Duration maxBackoff;
+  private final Backoff backoff;
   private int consecutiveFailures;
   private Instant retryNotBefore = Instant.MIN;
 
@@ -30,8 +29,7 @@ public final class FlushPolicy {
     this.sizeBytes = sizeBytes;
     this.maxAge = maxAge;
     this.hardCapBytes = hardCapBytes;
-    this.minBackoff = minBackoff;
-    this.maxBackoff = maxBackoff;
+    this.backoff = new Backoff(minBackoff, maxBackoff);
   }
 
   /**
@@ -80,11 +78,7 @@ public final class FlushPolicy {
 
   /** minBackoff, doubling per consecutive failure, at most maxBackoff. */
   Duration backoff(int failures) {
-    Duration d = minBackoff;
-    for (int i = 1; i < failures && d.compareTo(maxBackoff) < 0; i++) {
-      d = d.multipliedBy(2);
-    }
-    return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    return backoff.after(failures);
   }
 
   public int consecutiveFailures() {

@@ -1,23 +1,20 @@
 package io.telemetrylake.ingester.kafka;
 
 import io.telemetrylake.ingester.IngesterConfig;
+import io.telemetrylake.topic.TopicDescriptions;
 import io.telemetrylake.topic.TopicDurability;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -114,7 +111,7 @@ public final class KafkaSetup {
     TopicDescription description =
         describe(admin, config.topic(), timeoutMs)
             .orElseThrow(() -> new IllegalStateException("topic " + config.topic() + " does not exist"));
-    TopicDurability durability = durability(admin, description, timeoutMs);
+    TopicDurability durability = TopicDescriptions.durability(admin, description, timeoutMs);
     if (durability.isDurable()) {
       return;
     }
@@ -126,27 +123,6 @@ public final class KafkaSetup {
     LOG.warn(
         "{}. Raise them on the topic (kafka-topics --alter / kafka-configs), or set {}=true to refuse"
             + " such a topic", problem, IngesterConfig.REQUIRE_DURABLE_TOPIC);
-  }
-
-  /** Replicas of the least replicated partition, and the topic's effective min.insync.replicas. */
-  static TopicDurability durability(Admin admin, TopicDescription description, long timeoutMs)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    int replicas =
-        description.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
-    OptionalInt minIsr = OptionalInt.empty();
-    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, description.name());
-    try {
-      Config config =
-          admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(resource);
-      ConfigEntry entry = config == null ? null : config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
-      if (entry != null && entry.value() != null) {
-        minIsr = OptionalInt.of(Integer.parseInt(entry.value()));
-      }
-    } catch (ExecutionException e) {
-      // e.g. no DescribeConfigs permission: reported as unknown rather than failing start-up
-      LOG.debug("cannot describe the configuration of topic {}", description.name(), e);
-    }
-    return new TopicDurability(replicas, minIsr);
   }
 
   private static String orBrokerDefault(int value) {
