@@ -8,7 +8,6 @@ import io.telemetrylake.devstack.DevStackExtension;
 import io.telemetrylake.e2e.CatalogFaultProxy.Fault;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -66,16 +65,9 @@ class CommitOutcomeIT {
       assertThat(load.await()).isZero();
 
       Set<String> acked = load.ackedIds();
-      Map<String, Integer> counts = new HashMap<>();
-      // lake.ids() reads every data file the table references: a deleted one fails the test here
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-        lake.flush();
-        counts.clear();
-        for (String id : lake.ids()) {
-          counts.merge(id, 1, Integer::sum);
-        }
-        return counts.keySet().containsAll(acked);
-      });
+      // the reads go through every data file the table references: a deleted one fails the test here
+      Map<String, Integer> counts =
+          lake.awaitIds(acked, id -> true, Duration.ofSeconds(120), Duration.ofSeconds(2));
       Set<String> missing = new HashSet<>(acked);
       missing.removeAll(counts.keySet());
       assertThat(missing).as("acknowledged records missing from the table").isEmpty();

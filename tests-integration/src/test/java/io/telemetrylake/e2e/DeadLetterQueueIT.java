@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,13 +85,8 @@ class DeadLetterQueueIT {
 
       // the partition flowed on: every acknowledged record is in the table once, the poison one in the DLQ once
       Set<String> acked = load.ackedIds();
-      Map<String, Integer> counts = new HashMap<>();
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-        lake.flush();
-        counts.clear();
-        lake.ids().forEach(id -> counts.merge(id, 1, Integer::sum));
-        return counts.keySet().containsAll(acked);
-      });
+      Map<String, Integer> counts =
+          lake.awaitIds(acked, id -> true, Duration.ofSeconds(120), Duration.ofSeconds(2));
       Set<String> missing = new HashSet<>(acked);
       missing.removeAll(counts.keySet());
       assertThat(missing).isEmpty();

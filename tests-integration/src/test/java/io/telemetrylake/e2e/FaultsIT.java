@@ -215,17 +215,8 @@ class FaultsIT {
   /** Flushes until every acknowledged record is in the table, then counts duplicates. */
   private Result verify(String scenario, Lake lake, Load load, boolean exactlyOnce) throws IOException {
     Set<String> acked = load.ackedIds();
-    Map<String, Integer> counts = new HashMap<>();
-    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-      lake.flush();
-      counts.clear();
-      for (String id : lake.ids()) {
-        if (id.startsWith(load.runId + "-")) {
-          counts.merge(id, 1, Integer::sum);
-        }
-      }
-      return counts.keySet().containsAll(acked);
-    });
+    Map<String, Integer> counts = lake.awaitIds(
+        acked, id -> id.startsWith(load.runId + "-"), Duration.ofSeconds(180), Duration.ofSeconds(2));
     int duplicates = counts.values().stream().mapToInt(c -> c - 1).sum();
     Result r = new Result(acked.size(), counts.size(), duplicates);
     report(String.format("%s: acknowledged %d, found %d distinct (%d not acknowledged but delivered), duplicates %d%s",

@@ -87,13 +87,8 @@ class KafkaBrokerFailoverIT {
 
       assertThat(load.await()).isZero();
       Set<String> acked = load.ackedIds();
-      Map<String, Integer> counts = new HashMap<>();
-      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-        lake.flush();
-        counts.clear();
-        lake.ids().forEach(id -> counts.merge(id, 1, Integer::sum));
-        return counts.keySet().containsAll(acked);
-      });
+      Map<String, Integer> counts =
+          lake.awaitIds(acked, id -> true, Duration.ofSeconds(180), Duration.ofSeconds(2));
       Set<String> missing = new HashSet<>(acked);
       missing.removeAll(counts.keySet());
       int duplicates = counts.values().stream().mapToInt(c -> c - 1).sum();

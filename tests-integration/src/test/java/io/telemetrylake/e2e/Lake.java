@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.UUID;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -113,6 +115,27 @@ final class Lake implements AutoCloseable {
     }
     org.apache.iceberg.Snapshot current = catalog.loadTable(id).currentSnapshot();
     return current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
+  }
+
+  /**
+   * Flushes and reads the table until every id in {@code expected} is there (or {@code timeout}
+   * passes, failing the await); returns how often each id that {@code counted} accepts is in it.
+   * Each read goes through every data file the table references: a deleted file fails it.
+   */
+  Map<String, Integer> awaitIds(
+      Set<String> expected, Predicate<String> counted, Duration timeout, Duration poll) {
+    Map<String, Integer> counts = new HashMap<>();
+    await().atMost(timeout).pollInterval(poll).until(() -> {
+      flush();
+      counts.clear();
+      for (String id : ids()) {
+        if (counted.test(id)) {
+          counts.merge(id, 1, Integer::sum);
+        }
+      }
+      return counts.keySet().containsAll(expected);
+    });
+    return counts;
   }
 
   /** The {@code lake.id} of every row (reads one column only, so it stays cheap on big tables). */

@@ -204,17 +204,8 @@ class StaticMembershipIT {
       acked.addAll(load.ackedIds());
       runs.add(load.runId + "-");
     }
-    Map<String, Integer> counts = new HashMap<>();
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-      lake.flush();
-      counts.clear();
-      for (String id : lake.ids()) {
-        if (runs.stream().anyMatch(id::startsWith)) {
-          counts.merge(id, 1, Integer::sum);
-        }
-      }
-      return counts.keySet().containsAll(acked);
-    });
+    Map<String, Integer> counts = lake.awaitIds(
+        acked, id -> runs.stream().anyMatch(id::startsWith), Duration.ofSeconds(120), Duration.ofSeconds(1));
     Set<String> missing = new HashSet<>(acked);
     missing.removeAll(counts.keySet());
     int duplicates = counts.values().stream().mapToInt(c -> c - 1).sum();
