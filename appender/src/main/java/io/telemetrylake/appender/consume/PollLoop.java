@@ -339,12 +339,21 @@ public final class PollLoop implements Runnable {
       }
       if (flushEnded) {
         // never under a flush still using it; a broken database may fail to close
-        cycle.closeBuffers();
+        closeQuietly(cycle.held().buffer());
+        closeQuietly(cycle.active().buffer());
       }
       status.loopRunning(false);
       positions.clear();
       publishStats();
       LOG.info(fatal ? "poll loop dead" : "poll loop stopped");
+    }
+  }
+
+  private static void closeQuietly(StagingBuffer buffer) {
+    try {
+      buffer.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the staging database in {}: {}", buffer.dir(), describe(e));
     }
   }
 

@@ -172,18 +172,4 @@ public final class FlushCycle {
     }
     return false;
   }
-
-  /** Closes both staging databases (never under a flush still using them). */
-  public void closeBuffers() {
-    closeQuietly(held.buffer());
-    closeQuietly(active.buffer());
-  }
-
-  private static void closeQuietly(StagingBuffer buffer) {
-    try {
-      buffer.close();
-    } catch (RuntimeException e) {
-      LOG.warn("closing the staging database in {}: {}", buffer.dir(), e.toString());
-    }
-  }
 }

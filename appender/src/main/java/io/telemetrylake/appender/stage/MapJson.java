@@ -9,10 +9,10 @@ import java.util.Map;
  * about 4x slower than one {@code VARCHAR}; DuckDB turns the text back into {@code MAP(VARCHAR,
  * VARCHAR)} while it writes Parquet (see the README and {@code benchmarks/run.sh staging}).
  */
-final class MapJson {
+public final class MapJson {
   private MapJson() {}
 
-  static String encode(Map<String, String> map) {
+  public static String encode(Map<String, String> map) {
     if (map.isEmpty()) {
       return "{}";
     }

@@ -82,7 +82,7 @@ public final class ParquetExport {
           + jsonMap("scope_attributes")
           + " ORDER BY id) AS scope_attributes FROM resources)";
 
-  static String jsonMap(String column) {
+  public static String jsonMap(String column) {
     return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
   }
 

@@ -48,15 +48,11 @@ public final class CopyVariants {
     v.put("maps-through-sort", CopyVariants::mapsThroughTheSort);
     v.put("zstd-level-3", sql -> sql.replace(", COMPRESSION_LEVEL 1", ""));
     v.put("no-sort", sql -> sql.replaceAll(" ORDER BY s\\.service_name[^)]*", ""));
-    v.put("log-json-transform", sql -> sql.replace(jsonMap("k.log_attributes"), "json_transform(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
-    v.put("log-from-json", sql -> sql.replace(jsonMap("k.log_attributes"), "from_json(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
-    v.put("log-json-only", sql -> sql.replace(jsonMap("k.log_attributes"), "map(['a'], [json_extract_string(k.log_attributes, 'x')])"));
-    v.put("no-log-attributes", sql -> sql.replace(jsonMap("k.log_attributes"), NULL_MAP));
+    v.put("log-json-transform", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "json_transform(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
+    v.put("log-from-json", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "from_json(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
+    v.put("log-json-only", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "map(['a'], [json_extract_string(k.log_attributes, 'x')])"));
+    v.put("no-log-attributes", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), NULL_MAP));
     return v;
-  }
-
-  static String jsonMap(String column) {
-    return "CAST(CAST(" + column + " AS JSON) AS MAP(VARCHAR, VARCHAR))";
   }
 
   /**
@@ -74,11 +70,11 @@ public final class CopyVariants {
         + " r.event_name AS \"event_name\", s.service_name AS \"service_name\","
         + " s.deployment_environment AS \"deployment_environment\", s.host_name AS \"host_name\","
         + " s.resource_attributes AS \"resource_attributes\", s.scope_attributes AS \"scope_attributes\", "
-        + jsonMap("r.log_attributes") + " AS \"log_attributes\", s.scope_name AS \"scope_name\","
+        + ParquetExport.jsonMap("r.log_attributes") + " AS \"log_attributes\", s.scope_name AS \"scope_name\","
         + " s.scope_version AS \"scope_version\", s.resource_schema_url AS \"resource_schema_url\","
         + " s.scope_schema_url AS \"scope_schema_url\", r.dropped_attributes_count AS \"dropped_attributes_count\""
-        + " FROM rows r LEFT JOIN (SELECT * REPLACE (" + jsonMap("resource_attributes") + " AS resource_attributes, "
-        + jsonMap("scope_attributes") + " AS scope_attributes) FROM resources) s ON r.resource_id = s.id"
+        + " FROM rows r LEFT JOIN (SELECT * REPLACE (" + ParquetExport.jsonMap("resource_attributes") + " AS resource_attributes, "
+        + ParquetExport.jsonMap("scope_attributes") + " AS scope_attributes) FROM resources) s ON r.resource_id = s.id"
         + " WHERE r.day = " + day + " ORDER BY s.service_name ASC NULLS FIRST, r.ts ASC NULLS FIRST";
     return sql.replace(select, previous);
   }

@@ -1,6 +1,7 @@
 package io.telemetrylake.benchmarks.copy;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.telemetrylake.appender.stage.MapJson;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.benchmarks.e2e.Proc;
 import io.telemetrylake.record.KafkaLogRecord;
@@ -166,7 +167,7 @@ public final class StagingPaths {
         if (map) {
           a.append(row.logAttributes());
         } else {
-          a.append(json(row.logAttributes()));
+          a.append(MapJson.encode(row.logAttributes()));
         }
         a.append(row.droppedAttributesCount()).endRow();
       }
@@ -231,7 +232,7 @@ public final class StagingPaths {
       if (root.getVector(12) instanceof MapVector m) {
         map(m, i, row.logAttributes());
       } else {
-        text(root, 12, i, json(row.logAttributes()));
+        text(root, 12, i, MapJson.encode(row.logAttributes()));
       }
       ((IntVector) root.getVector(13)).setSafe(i, row.droppedAttributesCount());
     }
@@ -263,18 +264,6 @@ public final class StagingPaths {
       j++;
     }
     m.endValue(i, values.size());
-  }
-
-  /** The generator's attributes need no escaping; enough for a cost comparison. */
-  private static String json(Map<String, String> m) {
-    StringBuilder b = new StringBuilder("{");
-    for (Map.Entry<String, String> e : m.entrySet()) {
-      if (b.length() > 1) {
-        b.append(',');
-      }
-      b.append('"').append(e.getKey()).append("\":\"").append(e.getValue()).append('"');
-    }
-    return b.append('}').toString();
   }
 
   private static Field utf8(String name) {
