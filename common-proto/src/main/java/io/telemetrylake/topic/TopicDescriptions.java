@@ -1,6 +1,7 @@
 package io.telemetrylake.topic;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,10 +12,25 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
-/** Reads a topic's {@link TopicDurability} from the brokers (the ingester's and the appender's topics). */
+/** Reads a topic and its {@link TopicDurability} from the brokers (the ingester's and the appender's topics). */
 public final class TopicDescriptions {
   private TopicDescriptions() {}
+
+  /** The topic's description, or empty when it does not exist. */
+  public static Optional<TopicDescription> describe(Admin admin, String topic, long timeoutMs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    try {
+      return Optional.of(
+          admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS).get(topic));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
 
   /** Replicas of the least replicated partition, and the topic's effective min.insync.replicas. */
   public static TopicDurability durability(Admin admin, TopicDescription description, long timeoutMs)

@@ -14,7 +14,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +34,7 @@ public final class DeadLetterTopic {
    */
   public static void ensure(Admin admin, String topic, DlqTopicSettings settings, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Optional<TopicDescription> existing = describe(admin, topic, timeoutMs);
+    Optional<TopicDescription> existing = TopicDescriptions.describe(admin, topic, timeoutMs);
     if (existing.isEmpty()) {
       if (!settings.create()) {
         throw new IllegalStateException(
@@ -58,7 +57,7 @@ public final class DeadLetterTopic {
           throw e;
         }
       }
-      existing = describe(admin, topic, timeoutMs);
+      existing = TopicDescriptions.describe(admin, topic, timeoutMs);
     }
     if (existing.isPresent()) {
       TopicDurability durability = TopicDescriptions.durability(admin, existing.get(), timeoutMs);
@@ -68,16 +67,4 @@ public final class DeadLetterTopic {
     }
   }
 
-  private static Optional<TopicDescription> describe(Admin admin, String topic, long timeoutMs)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    try {
-      return Optional.of(
-          admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS).get(topic));
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        return Optional.empty();
-      }
-      throw e;
-    }
-  }
 }

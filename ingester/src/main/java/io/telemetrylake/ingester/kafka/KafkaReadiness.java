@@ -1,6 +1,7 @@
 package io.telemetrylake.ingester.kafka;
 
 import io.telemetrylake.ingester.IngesterConfig;
+import io.telemetrylake.topic.TopicDescriptions;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,7 +50,7 @@ public final class KafkaReadiness implements AutoCloseable {
       if (!ready) {
         KafkaSetup.ensureTopic(admin, config, 5_000);
       }
-      nowReady = KafkaSetup.describe(admin, topic, 3_000).isPresent();
+      nowReady = TopicDescriptions.describe(admin, topic, 3_000).isPresent();
       if (!nowReady) {
         problem = "topic " + topic + " does not exist";
       }

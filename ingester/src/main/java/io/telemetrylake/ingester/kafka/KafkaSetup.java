@@ -67,7 +67,7 @@ public final class KafkaSetup {
    */
   public static void ensureTopic(Admin admin, IngesterConfig config, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Optional<TopicDescription> existing = describe(admin, config.topic(), timeoutMs);
+    Optional<TopicDescription> existing = TopicDescriptions.describe(admin, config.topic(), timeoutMs);
     if (existing.isEmpty()) {
       if (!config.createTopic()) {
         throw new IllegalStateException(
@@ -109,7 +109,7 @@ public final class KafkaSetup {
   static void checkDurability(Admin admin, IngesterConfig config, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {
     TopicDescription description =
-        describe(admin, config.topic(), timeoutMs)
+        TopicDescriptions.describe(admin, config.topic(), timeoutMs)
             .orElseThrow(() -> new IllegalStateException("topic " + config.topic() + " does not exist"));
     TopicDurability durability = TopicDescriptions.durability(admin, description, timeoutMs);
     if (durability.isDurable()) {
@@ -138,17 +138,4 @@ public final class KafkaSetup {
     }
   }
 
-  /** The topic's description, or empty when it does not exist. */
-  public static Optional<TopicDescription> describe(Admin admin, String topic, long timeoutMs)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    try {
-      return Optional.of(
-          admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS).get(topic));
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-        return Optional.empty();
-      }
-      throw e;
-    }
-  }
 }
