@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * map and the attempt's commit id, plus the same offsets as a table property. The transaction is
  * built on the very metadata the check read ({@link PinnedOperations}), and the catalog accepts it
  * only if the branch still points where it pointed then (the REST commit asserts it); so the
- * check and the commit are atomic. The table's own retry is also off ({@link
- * TableSetup#REQUIRED_PROPERTIES}). When another commit got in between ({@link CommitFailedException}),
+ * check and the commit are atomic. Iceberg's own retry is off for this commit ({@link
+ * PinnedOperations}). When another commit got in between ({@link CommitFailedException}),
  * the attempt starts over from the refresh, after a short randomized pause.
  *
  * <p>A failure of the final catalog request leaves the outcome open ({@link
@@ -134,7 +134,6 @@ public final class BatchCommitter {
     Map<Integer, Long> sentOffsets = null;
     while (true) {
       table.refresh();
-      TableSetup.ensureNoIcebergRetries(table);
       TableOperations ops = ((HasTableOperations) table).operations();
       TableMetadata base = ops.refresh();
       if (sentOffsets != null) {
@@ -190,6 +189,8 @@ public final class BatchCommitter {
   private static void commitTransaction(Transaction txn, String commitId) {
     try {
       txn.commitTransaction();
+    } catch (PinnedOperations.ConflictPassedOn e) {
+      throw e.conflict();
     } catch (CommitFailedException e) {
       throw e;
     } catch (RuntimeException e) {

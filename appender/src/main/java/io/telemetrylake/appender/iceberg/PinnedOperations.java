@@ -2,6 +2,7 @@ package io.telemetrylake.appender.iceberg;
 
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.exceptions.CleanableFailure;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.slf4j.Logger;
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * the offsets, then commit" into "check, then commit on top of a table the check never saw". With
  * the metadata pinned, the commit is built on the checked base, and the catalog's compare-and-swap
  * on that base (REST: {@code assert-ref-snapshot-id}) rejects it with CommitFailedException if
- * anything else was committed in between. Every retry Iceberg might make fails the same way, so
- * the table's {@code commit.retry.num-retries} cannot reintroduce the problem either.
+ * anything else was committed in between. Every retry Iceberg might make would send the same
+ * request to fail the same way, so a conflict ends this commit's Iceberg retries at once ({@link
+ * ConflictPassedOn}): the table keeps {@code commit.retry.num-retries} for other writers such as
+ * maintenance, and the appender retries itself: refresh, check, commit.
  *
  * <p>A conflict can also be our own commit: the REST client's HTTP-level retry of a request the
  * catalog had applied (it answered 5xx, or the connection broke) finds main moved by it. So before
@@ -31,6 +34,21 @@ final class PinnedOperations extends ForwardingTableOperations {
   private final TableMetadata base;
   private final String commitId;
   private volatile boolean committed;
+  private volatile CommitFailedException conflict;
+
+  /**
+   * Ends Iceberg's retry loop (it retries CommitFailedException only) after the first conflict:
+   * a retry would resend the pinned request. {@link BatchCommitter} unwraps it.
+   */
+  static final class ConflictPassedOn extends RuntimeException implements CleanableFailure {
+    ConflictPassedOn(CommitFailedException conflict) {
+      super(conflict.getMessage(), conflict);
+    }
+
+    CommitFailedException conflict() {
+      return (CommitFailedException) getCause();
+    }
+  }
 
   PinnedOperations(TableOperations delegate, TableMetadata base, String commitId) {
     super(delegate);
@@ -50,10 +68,14 @@ final class PinnedOperations extends ForwardingTableOperations {
 
   @Override
   public void commit(TableMetadata commitBase, TableMetadata metadata) {
+    if (conflict != null) {
+      throw new ConflictPassedOn(conflict);
+    }
     try {
       delegate.commit(commitBase, metadata);
     } catch (CommitFailedException e) {
       if (!appliedAfterAll(e)) {
+        conflict = e;
         throw e;
       }
       LOG.info("commit {} was applied although the catalog finally answered a conflict ({})",

@@ -1,7 +1,6 @@
 package io.telemetrylake.appender.iceberg;
 
 import io.telemetrylake.table.LogTable;
-import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -23,12 +22,12 @@ public final class TableSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TableSetup.class);
 
   /**
-   * Iceberg's own commit retry re-applies an append on top of a concurrent commit with the summary
-   * it was built with, i.e. with offsets that skipped the fence check. The appender retries itself
-   * (refresh, check, commit), so the table must not.
+   * Earlier versions set {@code commit.retry.num-retries=0} on the table to keep Iceberg from
+   * retrying the appender's commits; that also turned retries off for every other writer
+   * (maintenance, Spark jobs). The appender now turns them off per commit ({@link
+   * PinnedOperations}), so the table property it set is removed.
    */
-  static final Map<String, String> REQUIRED_PROPERTIES =
-      Map.of(TableProperties.COMMIT_NUM_RETRIES, "0");
+  static final String LEGACY_NO_RETRIES = "0";
 
   private TableSetup() {}
 
@@ -54,7 +53,6 @@ public final class TableSetup {
                 .buildTable(id, LogTable.SCHEMA)
                 .withPartitionSpec(LogTable.partitionSpec())
                 .withSortOrder(LogTable.sortOrder())
-                .withProperties(REQUIRED_PROPERTIES)
                 .withProperty(TableProperties.PARQUET_COMPRESSION, "zstd")
                 .create();
         LOG.info("created table {} at {}", id, table.location());
@@ -63,21 +61,18 @@ public final class TableSetup {
       }
     }
     check(table, id);
-    ensureNoIcebergRetries(table);
+    removeLegacyNoRetries(table);
     return table;
   }
 
-  /** Sets {@link #REQUIRED_PROPERTIES} when an operator (or an older table) has other values. */
-  public static void ensureNoIcebergRetries(Table table) {
-    for (Map.Entry<String, String> e : REQUIRED_PROPERTIES.entrySet()) {
-      String current = table.properties().get(e.getKey());
-      if (!e.getValue().equals(current)) {
-        LOG.warn(
-            "table {}: setting {}={} (was {}): the appender retries commits itself, after its"
-                + " exactly-once check",
-            table.name(), e.getKey(), e.getValue(), current == null ? "unset" : current);
-        table.updateProperties().set(e.getKey(), e.getValue()).commit();
-      }
+  /** Removes the no-retry table property earlier versions set, so other writers retry again. */
+  static void removeLegacyNoRetries(Table table) {
+    if (LEGACY_NO_RETRIES.equals(table.properties().get(TableProperties.COMMIT_NUM_RETRIES))) {
+      LOG.info(
+          "table {}: removing {}={} (set by earlier appender versions; the appender now turns"
+              + " Iceberg's retry off per commit, and maintenance and other writers need it)",
+          table.name(), TableProperties.COMMIT_NUM_RETRIES, LEGACY_NO_RETRIES);
+      table.updateProperties().remove(TableProperties.COMMIT_NUM_RETRIES).commit();
     }
   }
 

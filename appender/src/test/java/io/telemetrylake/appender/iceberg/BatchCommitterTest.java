@@ -105,22 +105,70 @@ class BatchCommitterTest {
   }
 
   @Test
-  void createsTheTableWithTheLogSchemaAndNoIcebergCommitRetries() {
+  void createsTheTableWithTheLogSchemaAndLeavesIcebergRetriesToOtherWriters() {
     assertThat(table.schema().columns())
         .extracting(f -> f.name() + ":" + f.type())
         .containsExactlyElementsOf(LogTable.SCHEMA.columns().stream().map(f -> f.name() + ":" + f.type()).toList());
     assertThat(table.spec().compatibleWith(LogTable.partitionSpec())).isTrue();
     assertThat(table.sortOrder().sameOrder(LogTable.sortOrder())).isTrue();
-    assertThat(table.properties()).containsEntry(TableProperties.COMMIT_NUM_RETRIES, "0");
+    assertThat(table.properties()).doesNotContainKey(TableProperties.COMMIT_NUM_RETRIES);
   }
 
   @Test
-  void turnsOffIcebergRetriesOnAnExistingTable() {
-    table.updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "4").commit();
+  void removesTheNoRetryPropertyEarlierVersionsSetOnTheTable() {
+    table.updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "0").commit();
 
     Table again = TableSetup.ensureTable(catalog, ID);
 
-    assertThat(again.properties()).containsEntry(TableProperties.COMMIT_NUM_RETRIES, "0");
+    assertThat(again.properties()).doesNotContainKey(TableProperties.COMMIT_NUM_RETRIES);
+  }
+
+  @Test
+  void keepsAnOperatorsOwnRetrySetting() {
+    table.updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "7").commit();
+
+    Table again = TableSetup.ensureTable(catalog, ID);
+
+    assertThat(again.properties()).containsEntry(TableProperties.COMMIT_NUM_RETRIES, "7");
+  }
+
+  @Test
+  void sendsOneRequestPerAttemptAlthoughTheTableAllowsIcebergRetries() {
+    table.updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "4").commit();
+    CountingOps ops = new CountingOps(((HasTableOperations) table).operations());
+    Table counted = new BaseTable(ops, table.name());
+    BatchCommitter other = committer(catalog.loadTable(ID));
+    AtomicInteger attempts = new AtomicInteger();
+    BatchCommitter mine = new BatchCommitter(counted, KEY, 3, Duration.ofMillis(1), () -> {},
+        () -> {
+          if (attempts.incrementAndGet() == 1) {
+            other.commit(oneFile(table, "p1"), Map.of(1, 7L), Map.of(), "o1", Map.of());
+          }
+        });
+
+    BatchCommitter.Outcome outcome =
+        mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
+
+    assertThat(outcome).isInstanceOf(BatchCommitter.Committed.class);
+    // one rejected request, then the appender's own retry (checked again): no Iceberg re-apply
+    assertThat(ops.requests).hasValue(2);
+    table.refresh();
+    assertThat(table.properties()).containsEntry(TableProperties.COMMIT_NUM_RETRIES, "4");
+  }
+
+  /** The real operations, counting commit requests. */
+  private static final class CountingOps extends ForwardingTableOperations {
+    final AtomicInteger requests = new AtomicInteger();
+
+    CountingOps(TableOperations delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void commit(TableMetadata base, TableMetadata metadata) {
+      requests.incrementAndGet();
+      delegate.commit(base, metadata);
+    }
   }
 
   @Test
