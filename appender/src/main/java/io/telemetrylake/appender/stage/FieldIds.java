@@ -57,7 +57,7 @@ public final class FieldIds {
     return out.append('}').toString();
   }
 
-  static String quote(String identifier) {
+  public static String quote(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 }

@@ -81,6 +81,7 @@ public final class DevStackMain {
     if (!serversOnly) {
       try {
         pipeline = Pipeline.start(stack, repoRoot, serviceSettings(System.getenv(), stack.dataDir()));
+        pipeline.startMaintenance();
       } catch (RuntimeException e) {
         System.err.println("the pipeline failed to start: " + e.getMessage());
         System.exit(1);
@@ -197,12 +198,18 @@ public final class DevStackMain {
     out.printf(Locale.ROOT, "  %-8s log %s%n", "", pipeline.ingester().logFile());
     out.printf(Locale.ROOT, "  %-8s %s  admin %s  (/stats /flush /metrics)%n", "appender", readiness(appender.server()), appender.uri());
     out.printf(Locale.ROOT, "  %-8s log %s%n", "", appender.server().logFile());
+    pipeline.maintenance().ifPresent(m -> {
+      out.printf(Locale.ROOT, "  %-8s %s  compaction, snapshot expiry, orphans every %s%n", "maintain",
+          readiness(m), System.getenv().getOrDefault("MAINTENANCE_EVERY", Pipeline.DEFAULT_MAINTENANCE_EVERY));
+      out.printf(Locale.ROOT, "  %-8s log %s%n", "", m.logFile());
+    });
     out.println();
     out.println("Next, in another terminal:");
     out.println("  ./lake send --count 10000                 # realistic logs over OTLP/HTTP");
     out.println("  curl -X POST " + appender.uri() + "/flush   # commit what is staged now");
     out.println("  curl " + appender.uri() + "/stats");
     out.println("  ./lake query \"SELECT service_name, count(*) FROM logs GROUP BY 1 ORDER BY 2 DESC\"");
+    out.println("  ./lake maintain --dry-run                 # what maintenance would do now");
   }
 
   /** For scripts: {@code source .lake/devstack.env}. */

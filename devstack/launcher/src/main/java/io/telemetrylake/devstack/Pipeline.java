@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Pipeline {
   public static final String INGESTER_MAIN = "io.telemetrylake.ingester.IngesterMain";
   public static final String APPENDER_MAIN = "io.telemetrylake.appender.AppenderMain";
+  public static final String MAINTAIN_MAIN = "io.telemetrylake.appender.maintain.MaintainMain";
+  /** How often {@code ./lake up} maintains the table unless MAINTENANCE_EVERY says otherwise. */
+  public static final String DEFAULT_MAINTENANCE_EVERY = "10m";
 
   private static final List<String> SERVICE_JVM_OPTIONS =
       List.of("-Xmx512m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
@@ -28,6 +31,7 @@ public final class Pipeline {
   private final AtomicInteger appenderCount = new AtomicInteger();
   private final List<Appender> appenders = new CopyOnWriteArrayList<>();
   private ManagedServer ingester;
+  private ManagedServer maintenance;
   private int ingesterPort;
 
   private Pipeline(DevStack stack, Path repoRoot, Map<String, String> settings) {
@@ -78,6 +82,28 @@ public final class Pipeline {
         new Appender(server, URI.create("http://" + Ports.HOST + ":" + port), env.get("APPENDER_INSTANCE_ID"));
     appenders.add(appender);
     return appender;
+  }
+
+  /**
+   * Starts the maintenance runner (from the appender's build, as in its image) in loop mode:
+   * compaction, snapshot expiry and orphan clean-up every {@code MAINTENANCE_EVERY}, with its
+   * {@code /healthz} on a free port.
+   */
+  public ManagedServer startMaintenance() {
+    Map<String, String> env = baseEnv();
+    env.putIfAbsent("MAINTENANCE_EVERY", DEFAULT_MAINTENANCE_EVERY);
+    int port = port(env, "MAINTENANCE_PORT");
+    env.put("MAINTENANCE_PORT", Integer.toString(port));
+    env.putIfAbsent("APPENDER_BIND_ADDRESS", Ports.HOST);
+    env.putIfAbsent("MAINTENANCE_WORK_DIR", stack.dataDir().resolve("maintenance").toString());
+    maintenance = stack.startService(
+        repoRoot, "maintenance", "appender", MAINTAIN_MAIN, port, "/healthz", env, SERVICE_JVM_OPTIONS);
+    return maintenance;
+  }
+
+  /** The maintenance runner, when {@link #startMaintenance} started it. */
+  public java.util.Optional<ManagedServer> maintenance() {
+    return java.util.Optional.ofNullable(maintenance);
   }
 
   /** The appenders started so far, the first one first. */

@@ -1,0 +1,271 @@
+package io.telemetrylake.appender.maintain;
+
+import io.telemetrylake.appender.maintain.MaintenanceReport.PartitionResult;
+import io.telemetrylake.appender.stage.FieldIds;
+import io.telemetrylake.appender.status.LogRedaction;
+import io.telemetrylake.table.LogTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Metrics;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.parquet.ParquetUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bin-packs each partition's small data files into files near the target size, rewritten in the
+ * table's sort order by DuckDB, and commits each partition with Iceberg's {@link RewriteFiles}
+ * validated from the snapshot the plan was read from. Rows never change: the rewrite reads the
+ * files with {@code read_parquet}, writes them again with the table's field ids, and is refused
+ * when the row count differs. Appenders keep committing meanwhile: their appends and this
+ * rewrite touch different files, so each side's commit retries on top of the other's.
+ */
+final class Compaction {
+  private static final Logger LOG = LoggerFactory.getLogger(Compaction.class);
+  static final String SUMMARY_KEY = "telemetry-lake.maintenance";
+
+  private final Path workDir;
+  private final long duckdbMemoryMb;
+
+  Compaction(Path workDir, long duckdbMemoryMb) {
+    this.workDir = workDir;
+    this.duckdbMemoryMb = duckdbMemoryMb;
+  }
+
+  List<PartitionResult> run(Table table, long targetBytes, int minInputFiles, boolean dryRun, List<String> errors) {
+    table.refresh();
+    Snapshot start = table.currentSnapshot();
+    if (start == null) {
+      return List.of();
+    }
+    PartitionSpec spec = table.spec();
+    Map<String, List<DataFile>> byPartition = new TreeMap<>();
+    Set<String> withDeletes = new HashSet<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(start.snapshotId()).planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        String partition = file.specId() == spec.specId()
+            ? spec.partitionToPath(file.partition())
+            : "spec " + file.specId() + ": " + file.partition();
+        byPartition.computeIfAbsent(partition, k -> new ArrayList<>()).add(file.copyWithoutStats());
+        if (!task.deletes().isEmpty() || file.specId() != spec.specId()) {
+          withDeletes.add(partition);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<PartitionResult> results = new ArrayList<>();
+    for (Map.Entry<String, List<DataFile>> e : byPartition.entrySet()) {
+      String partition = e.getKey();
+      List<DataFile> files = e.getValue();
+      if (withDeletes.contains(partition)) {
+        results.add(unchanged(partition, files, "skipped: delete files or an older partition spec"));
+        continue;
+      }
+      Map<String, DataFile> byLocation = new LinkedHashMap<>();
+      files.forEach(f -> byLocation.put(f.location(), f));
+      List<List<CompactionPlanner.Candidate>> groups = CompactionPlanner.plan(
+          files.stream().map(f -> new CompactionPlanner.Candidate(f.location(), f.fileSizeInBytes())).toList(),
+          targetBytes, minInputFiles);
+      if (groups.isEmpty()) {
+        results.add(unchanged(partition, files, "nothing to do"));
+        continue;
+      }
+      List<List<DataFile>> inputs = groups.stream()
+          .map(g -> g.stream().map(c -> byLocation.get(c.location())).toList()).toList();
+      int rewritten = inputs.stream().mapToInt(List::size).sum();
+      long bytes = inputs.stream().flatMap(List::stream).mapToLong(DataFile::fileSizeInBytes).sum();
+      long rows = inputs.stream().flatMap(List::stream).mapToLong(DataFile::recordCount).sum();
+      if (dryRun) {
+        results.add(new PartitionResult(partition, files.size(), files.size() - rewritten + groups.size(),
+            rewritten, bytes, rows, "planned"));
+        continue;
+      }
+      try {
+        List<DataFile> outputs = rewritePartition(table, start, inputs);
+        results.add(new PartitionResult(partition, files.size(), files.size() - rewritten + outputs.size(),
+            rewritten, bytes, rows, "rewritten"));
+      } catch (LostRace race) {
+        results.add(unchanged(partition, files, "gave up: " + race.getMessage()));
+      } catch (RuntimeException failure) {
+        String message = LogRedaction.redact(String.valueOf(failure.getMessage()));
+        LOG.warn("compaction of {} failed: {}", partition, message);
+        errors.add("compaction of " + partition + ": " + message);
+        results.add(unchanged(partition, files, "failed: " + message));
+      }
+    }
+    return results;
+  }
+
+  private static PartitionResult unchanged(String partition, List<DataFile> files, String outcome) {
+    return new PartitionResult(partition, files.size(), files.size(), 0, 0, 0, outcome);
+  }
+
+  /** A commit that lost to a concurrent one and cannot be re-applied: nothing was changed. */
+  static final class LostRace extends RuntimeException {
+    LostRace(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private List<DataFile> rewritePartition(Table table, Snapshot start, List<List<DataFile>> groups) {
+    List<DataFile> outputs = new ArrayList<>();
+    try {
+      for (List<DataFile> group : groups) {
+        outputs.add(rewriteGroup(table, group));
+      }
+      RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(start.snapshotId());
+      groups.stream().flatMap(List::stream).forEach(rewrite::deleteFile);
+      outputs.forEach(rewrite::addFile);
+      rewrite.set(SUMMARY_KEY, "compaction");
+      rewrite.commit();
+      return outputs;
+    } catch (CommitStateUnknownException e) {
+      // the files may be in the table now: keep them; orphan clean-up removes them if not
+      throw new IllegalStateException("the catalog's answer to the rewrite commit was lost; its "
+          + outputs.size() + " new file(s) are kept for orphan clean-up: " + e.getMessage(), e);
+    } catch (ValidationException | CommitFailedException e) {
+      deleteQuietly(table.io(), outputs);
+      throw new LostRace("a concurrent commit changed the files being compacted (" + e.getMessage() + ")", e);
+    } catch (RuntimeException e) {
+      deleteQuietly(table.io(), outputs);
+      throw e;
+    }
+  }
+
+  private DataFile rewriteGroup(Table table, List<DataFile> group) {
+    Path dir = workDir.resolve("compact-" + UUID.randomUUID());
+    try {
+      Files.createDirectories(dir.resolve("tmp"));
+      List<Path> local = new ArrayList<>();
+      long inputRows = 0;
+      for (DataFile f : group) {
+        Path p = dir.resolve("in-" + local.size() + ".parquet");
+        try (InputStream in = table.io().newInputFile(f.location()).newStream()) {
+          Files.copy(in, p);
+        }
+        local.add(p);
+        inputRows += f.recordCount();
+      }
+      Path out = dir.resolve("out.parquet");
+      sortedCopy(table.schema(), local, out, dir.resolve("tmp"));
+      Metrics metrics = ParquetUtil.fileMetrics(
+          org.apache.iceberg.Files.localInput(out.toFile()), MetricsConfig.forTable(table));
+      if (metrics.recordCount() == null || metrics.recordCount() != inputRows) {
+        throw new IllegalStateException("the rewrite of " + group.size() + " files wrote "
+            + metrics.recordCount() + " rows instead of " + inputRows + "; nothing committed");
+      }
+      PartitionSpec spec = table.spec();
+      String location = table.locationProvider()
+          .newDataLocation(spec, group.get(0).partition(), "compacted-" + UUID.randomUUID() + ".parquet");
+      try (OutputStream o = table.io().newOutputFile(location).createOrOverwrite()) {
+        Files.copy(out, o);
+      }
+      SortOrder order = table.sortOrder().sameOrder(LogTable.sortOrder()) ? table.sortOrder() : SortOrder.unsorted();
+      return DataFiles.builder(spec)
+          .withPath(location)
+          .withFormat(FileFormat.PARQUET)
+          .withFileSizeInBytes(Files.size(out))
+          .withPartition(group.get(0).partition())
+          .withMetrics(metrics)
+          .withSortOrder(order)
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("compaction I/O failed: " + e.getMessage(), e);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** DuckDB reads the files and writes one sorted, zstd Parquet file with the table's field ids. */
+  private void sortedCopy(Schema tableSchema, List<Path> inputs, Path out, Path tmp) {
+    String files = inputs.stream().map(p -> "'" + sql(p.toString()) + "'")
+        .reduce((a, b) -> a + ", " + b).orElseThrow();
+    String source = "read_parquet([" + files + "], union_by_name = true)";
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement()) {
+      s.execute("SET memory_limit = '" + duckdbMemoryMb + "MB'");
+      s.execute("SET temp_directory = '" + sql(tmp.toString()) + "'");
+      List<String> columns = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + source)) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          if (tableSchema.findField(name) != null) {
+            columns.add(name);
+          }
+        }
+      }
+      Schema written = tableSchema.select(columns);
+      String select = columns.stream().map(FieldIds::quote).reduce((a, b) -> a + ", " + b).orElseThrow();
+      String order = columns.contains(LogTable.SERVICE_NAME) && columns.contains(LogTable.TIMESTAMP)
+          ? " ORDER BY " + FieldIds.quote(LogTable.SERVICE_NAME) + " ASC NULLS FIRST, "
+              + FieldIds.quote(LogTable.TIMESTAMP) + " ASC NULLS FIRST"
+          : "";
+      s.execute("COPY (SELECT " + select + " FROM " + source + order + ") TO '" + sql(out.toString())
+          + "' (FORMAT parquet, COMPRESSION zstd, FIELD_IDS " + FieldIds.clause(written) + ")");
+    } catch (SQLException e) {
+      throw new IllegalStateException("DuckDB could not rewrite the files: " + e.getMessage(), e);
+    }
+  }
+
+  private static String sql(String s) {
+    return s.replace("'", "''");
+  }
+
+  private static void deleteQuietly(FileIO io, List<DataFile> files) {
+    for (DataFile f : files) {
+      try {
+        io.deleteFile(f.location());
+      } catch (RuntimeException e) {
+        LOG.warn("could not delete the uncommitted compaction output {} (orphan clean-up will): {}",
+            f.location(), e.toString());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("could not remove {}: {}", dir, e.toString());
+    }
+  }
+}
