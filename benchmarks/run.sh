@@ -7,6 +7,7 @@
 #   benchmarks/run.sh pipeline [options]        lake send -> ingester -> Kafka -> appender: CPU/record of each
 #   benchmarks/run.sh copy [requests] [rounds]  the flush's COPY to Parquet and variants, CPU per row
 #   benchmarks/run.sh staging [requests] [rounds]  rows into the DuckDB staging table: appender vs Arrow, JSON vs MAP
+#   benchmarks/run.sh maintain [files] [rows]   compaction of N small files: MB/s, CPU/row, lake query before/after
 #   benchmarks/run.sh build                     build what the commands above run
 # e2e options: --profile none|async|jfr, --out DIR, --data-dir DIR, --services-repo DIR, and per scenario:
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
@@ -24,7 +25,7 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
 fi
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
@@ -52,6 +53,12 @@ case "${1:-}" in
     ensure_built
     exec "$JAVA" -Xmx1g -XX:+UseParallelGC -Dlake.repo="$REPO" -cp "$JAR" \
       io.telemetrylake.benchmarks.e2e.E2eMain "$@"
+    ;;
+  maintain)
+    shift
+    ensure_built
+    exec "$JAVA" -Xmx1g -XX:+UseParallelGC -Dlake.repo="$REPO" -cp "$JAR" \
+      io.telemetrylake.benchmarks.maintain.CompactionBench "$@"
     ;;
   copy)
     shift

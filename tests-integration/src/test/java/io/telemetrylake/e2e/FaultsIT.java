@@ -177,6 +177,60 @@ class FaultsIT {
   }
 
   @Test
+  void maintenanceKilledMidRewriteAndAppenderKilledWhileCompactionsCommitKeepExactlyOnce(DevStack stack) throws Exception {
+    try (Lake lake = Lake.start(new LocalStack(stack), "maintain-faults", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
+        "KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000", "KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000"))) {
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(40 * SCALE), "--rate", "2000",
+          "--connections", "2", "--batch", "200");
+      await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 2_000);
+      Map<String, String> often = Map.of("MAINTENANCE_EVERY", "1s", "MAINTENANCE_MIN_INPUT_FILES", "2",
+          "MAINTENANCE_EXPIRE_OLDER_THAN", "0s", "MAINTENANCE_RETAIN_LAST", "3");
+
+      // a runner that dies (as by SIGKILL) with a rewrite uploaded but not committed
+      Map<String, String> crashing = new HashMap<>(often);
+      crashing.put("MAINTENANCE_TEST_CRASH_AT", "before-commit");
+      ManagedServer crashed = pipeline(lake).startMaintenance(crashing);
+      await().atMost(Duration.ofSeconds(120)).until(() -> crashed.exitCode().isPresent());
+      assertThat(crashed.exitCode()).hasValue(137);
+
+      // a runner compacting every second while the appender is SIGKILLed under load
+      ManagedServer runner = pipeline(lake).startMaintenance(often);
+      ManagedServer appender = pipeline(lake).appenders().get(0).server();
+      int kills = 0;
+      while (!load.isDone() && kills < 3) {
+        awaitProgress(lake, load, 2_000);
+        appender.kill();
+        kills++;
+        appender.start();
+      }
+      assertThat(load.await()).isZero();
+      Result r = verify("appender SIGKILL x" + kills + " and a maintenance SIGKILL mid-rewrite, compacting every 1 s",
+          lake, load, true);
+      assertThat(r.duplicates).isZero();
+      assertThat(Files.readString(runner.logFile())).contains(": rewritten");
+      runner.stop();
+
+      Table table = lake.catalog.loadTable(TableIdentifier.of(lake.namespace, lake.table));
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+        for (FileScanTask t : tasks) {
+          assertThat(table.io().newInputFile(t.file().location()).exists()).as(t.file().location()).isTrue();
+        }
+      }
+      // the dead runner's upload is an orphan; a clean-up with no age threshold removes it, and only it
+      assertThat(orphanDataFiles(lake)).anyMatch(f -> f.contains("/compacted-"));
+      // (expiring all but the current snapshot first: files only older snapshots use are not orphans)
+      ManagedServer cleanup = pipeline(lake).startMaintenance(Map.of("MAINTENANCE_EVERY", "1h",
+          "MAINTENANCE_EXPIRE_OLDER_THAN", "0s", "MAINTENANCE_RETAIN_LAST", "1",
+          "MAINTENANCE_ORPHANS_OLDER_THAN", "0s", "MAINTENANCE_FORCE", "true"));
+      await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(cleanup.logFile()).contains("orphans:"));
+      cleanup.stop();
+      assertThat(orphanDataFiles(lake)).as("data files in S3 that the table does not reference").isEmpty();
+      Result after = verify("after orphan clean-up", lake, load, true);
+      assertThat(after.duplicates).isZero();
+    }
+  }
+
+  @Test
   void overloadGetsOnly200And429WithBoundedMemory(DevStack stack) throws Exception {
     // 8 MiB: a 1 000-record body (~290 KB) times the budget's decode allowance (7x) fits several times
     try (Lake lake = Lake.start(new LocalStack(stack), "overload", Map.of("INGESTER_MAX_INFLIGHT_BYTES", Integer.toString(8 * 1024 * 1024),

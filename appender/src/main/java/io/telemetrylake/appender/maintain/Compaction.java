@@ -60,10 +60,12 @@ final class Compaction {
 
   private final Path workDir;
   private final long duckdbMemoryMb;
+  private final CompactionHooks hooks;
 
-  Compaction(Path workDir, long duckdbMemoryMb) {
+  Compaction(Path workDir, long duckdbMemoryMb, CompactionHooks hooks) {
     this.workDir = workDir;
     this.duckdbMemoryMb = duckdbMemoryMb;
+    this.hooks = hooks;
   }
 
   List<PartitionResult> run(Table table, long targetBytes, int minInputFiles, boolean dryRun, List<String> errors) {
@@ -153,7 +155,9 @@ final class Compaction {
       groups.stream().flatMap(List::stream).forEach(rewrite::deleteFile);
       outputs.forEach(rewrite::addFile);
       rewrite.set(SUMMARY_KEY, "compaction");
+      hooks.beforeCommit();
       rewrite.commit();
+      hooks.afterCommit();
       return outputs;
     } catch (CommitStateUnknownException e) {
       // the files may be in the table now: keep them; orphan clean-up removes them if not

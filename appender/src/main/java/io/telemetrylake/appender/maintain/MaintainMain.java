@@ -39,10 +39,12 @@ public final class MaintainMain {
     }
     MaintenanceOptions options;
     AppenderConfig config;
+    CompactionHooks hooks;
     try {
       Settings env = Settings.fromEnvironment();
       options = MaintenanceOptions.parse(List.of(args), env);
       config = AppenderConfig.from(env);
+      hooks = CompactionHooks.fromEnvironment(System.getenv());
     } catch (MaintenanceOptions.UsageException e) {
       System.err.println("lake maintain: " + e.getMessage());
       System.exit(2);
@@ -55,7 +57,7 @@ public final class MaintainMain {
     Logger log = LoggerFactory.getLogger(MaintainMain.class);
     Catalog catalog = CatalogFactory.create(config);
     TableIdentifier id = TableIdentifier.of(Namespace.of(config.namespaceLevels()), config.table());
-    MaintenanceRun run = new MaintenanceRun(options, Clock.systemUTC());
+    MaintenanceRun run = new MaintenanceRun(options, Clock.systemUTC(), hooks);
     int code;
     if (options.every().isEmpty()) {
       code = once(catalog, id, run, options, log) ? 0 : 1;

@@ -29,7 +29,11 @@ public final class MaintenanceRun {
   private final Clock clock;
 
   public MaintenanceRun(MaintenanceOptions options, Clock clock) {
-    this.compaction = new Compaction(options.workDir(), options.duckdbMemoryMb());
+    this(options, clock, CompactionHooks.NONE);
+  }
+
+  public MaintenanceRun(MaintenanceOptions options, Clock clock, CompactionHooks hooks) {
+    this.compaction = new Compaction(options.workDir(), options.duckdbMemoryMb(), hooks);
     this.expiry = new SnapshotExpiry(clock);
     this.orphans = new OrphanFiles(clock);
     this.clock = clock;

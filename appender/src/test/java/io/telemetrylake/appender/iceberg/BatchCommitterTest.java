@@ -229,6 +229,36 @@ class BatchCommitterTest {
   }
 
   @Test
+  void aCompactionCommittedBetweenCheckAndCommitIsAConflictNotAFence() {
+    committer(table).commit(oneFile(table, "a"), Map.of(0, 5L), Map.of(), "c1", Map.of());
+    AtomicInteger attempts = new AtomicInteger();
+    BatchCommitter mine = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {},
+        () -> {
+          if (attempts.incrementAndGet() == 1) {
+            Table other = catalog.loadTable(ID);
+            DataFile small = oneFile(other, "a").get(0);
+            other.newRewrite()
+                .validateFromSnapshot(other.currentSnapshot().snapshotId())
+                .deleteFile(small)
+                .addFile(oneFile(other, "a-compacted").get(0))
+                .commit();
+          }
+        });
+
+    BatchCommitter.Outcome outcome =
+        mine.commit(oneFile(table, "b"), Map.of(0, 10L), Map.of(0, 5L), "c2", Map.of());
+
+    assertThat(outcome).isInstanceOf(BatchCommitter.Committed.class);
+    assertThat(((BatchCommitter.Committed) outcome).conflictRetries()).isEqualTo(1);
+    assertThat(mine.recordedOffsets().offsets()).isEqualTo(Map.of(0, 10L));
+    List<String> files = new ArrayList<>();
+    table.refresh();
+    table.newScan().planFiles().forEach(t -> files.add(t.file().location()));
+    assertThat(files).containsExactlyInAnyOrder(
+        table.location() + "/data/a-compacted.parquet", table.location() + "/data/b.parquet");
+  }
+
+  @Test
   void fencesOnRetryWhenTheConcurrentCommitTookTheSamePartition() {
     BatchCommitter other = committer(catalog.loadTable(ID));
     AtomicInteger attempts = new AtomicInteger();

@@ -29,6 +29,7 @@ public final class Pipeline {
   private final Path repoRoot;
   private final Map<String, String> settings;
   private final AtomicInteger appenderCount = new AtomicInteger();
+  private final AtomicInteger maintenanceCount = new AtomicInteger();
   private final List<Appender> appenders = new CopyOnWriteArrayList<>();
   private ManagedServer ingester;
   private ManagedServer maintenance;
@@ -90,14 +91,21 @@ public final class Pipeline {
    * {@code /healthz} on a free port.
    */
   public ManagedServer startMaintenance() {
+    return startMaintenance(Map.of());
+  }
+
+  /** As above; {@code overrides} apply to this runner only (tests: a crash point, the interval). */
+  public ManagedServer startMaintenance(Map<String, String> overrides) {
     Map<String, String> env = baseEnv();
+    env.putAll(overrides);
     env.putIfAbsent("MAINTENANCE_EVERY", DEFAULT_MAINTENANCE_EVERY);
     int port = port(env, "MAINTENANCE_PORT");
     env.put("MAINTENANCE_PORT", Integer.toString(port));
     env.putIfAbsent("APPENDER_BIND_ADDRESS", Ports.HOST);
     env.putIfAbsent("MAINTENANCE_WORK_DIR", stack.dataDir().resolve("maintenance").toString());
+    String name = maintenanceCount.incrementAndGet() == 1 ? "maintenance" : "maintenance-" + maintenanceCount.get();
     maintenance = stack.startService(
-        repoRoot, "maintenance", "appender", MAINTAIN_MAIN, port, "/healthz", env, SERVICE_JVM_OPTIONS);
+        repoRoot, name, "appender", MAINTAIN_MAIN, port, "/healthz", env, SERVICE_JVM_OPTIONS);
     return maintenance;
   }
 

@@ -1,0 +1,171 @@
+package io.telemetrylake.benchmarks.maintain;
+
+import io.telemetrylake.appender.AppenderConfig;
+import io.telemetrylake.appender.iceberg.CatalogFactory;
+import io.telemetrylake.appender.iceberg.TableSetup;
+import io.telemetrylake.appender.maintain.MaintenanceOptions;
+import io.telemetrylake.appender.maintain.MaintenanceReport;
+import io.telemetrylake.appender.maintain.MaintenanceRun;
+import io.telemetrylake.appender.stage.FieldIds;
+import io.telemetrylake.benchmarks.e2e.Proc;
+import io.telemetrylake.config.Settings;
+import io.telemetrylake.devstack.DevStack;
+import io.telemetrylake.devstack.DevStackConfig;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionData;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.parquet.ParquetUtil;
+
+/**
+ * Compaction on real servers: a table of N small files (one per commit, as N flushes leave it),
+ * then `./lake query` latency, one maintenance run (compaction + expiry), `./lake query` again.
+ * Prints rewrite MB/s and CPU µs per row of this JVM (DuckDB's threads included, from /proc).
+ *
+ * <p>{@code benchmarks/run.sh maintain [files] [rows-per-file] [data-dir]}
+ */
+public final class CompactionBench {
+  private CompactionBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int files = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int rowsPerFile = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+    Path dataDir = Path.of(args.length > 2 ? args[2] : "target/bench-maintain");
+    Path repo = Path.of(System.getProperty("lake.repo", ".")).toAbsolutePath();
+    try (DevStack stack = DevStack.start(DevStackConfig.builder(dataDir).wipe(true).build())) {
+      Map<String, String> env = new HashMap<>(stack.serviceEnv());
+      env.put("ICEBERG_NAMESPACE", "bench");
+      env.put("ICEBERG_TABLE", "logs");
+      env.put("MAINTENANCE_WORK_DIR", dataDir.resolve("maintenance").toAbsolutePath().toString());
+      AppenderConfig config = AppenderConfig.from(new Settings(env));
+      Catalog catalog = CatalogFactory.create(config);
+      Table table = TableSetup.ensureTable(catalog, TableIdentifier.of(Namespace.of("bench"), "logs"));
+
+      long t0 = System.nanoTime();
+      long bytes = fill(table, files, rowsPerFile, dataDir.resolve("gen"));
+      log("filled: %d files, %d rows, %.1f MiB in %.1f s", files, (long) files * rowsPerFile, bytes / 1048576.0,
+          (System.nanoTime() - t0) / 1e9);
+
+      List<Double> before = queries(repo, env);
+      long pid = ProcessHandle.current().pid();
+      long cpu0 = Proc.cpuNanos(pid);
+      long w0 = System.nanoTime();
+      MaintenanceOptions options = MaintenanceOptions.parse(
+          List.of("--expire-older-than", "0s", "--retain-last", "1"), new Settings(env));
+      MaintenanceReport report = new MaintenanceRun(options, Clock.systemUTC())
+          .run(catalog.loadTable(TableIdentifier.of(Namespace.of("bench"), "logs")), options);
+      double wall = (System.nanoTime() - w0) / 1e9;
+      long cpu = Proc.cpuNanos(pid) - cpu0;
+      System.out.print(report.toText());
+      long rewrittenBytes = report.compaction().stream().mapToLong(MaintenanceReport.PartitionResult::bytesRewritten).sum();
+      long rewrittenRows = report.compaction().stream().mapToLong(MaintenanceReport.PartitionResult::rowsRewritten).sum();
+      List<Double> after = queries(repo, env);
+
+      System.out.println();
+      System.out.printf(Locale.ROOT, "| files before -> after | %d -> %d |%n",
+          report.compaction().stream().mapToInt(MaintenanceReport.PartitionResult::filesBefore).sum(),
+          report.compaction().stream().mapToInt(MaintenanceReport.PartitionResult::filesAfter).sum());
+      System.out.printf(Locale.ROOT, "| maintenance run (compaction + expiry of %d snapshots) | %.1f s wall, %.1f s CPU |%n",
+          report.expiry().snapshotsExpired(), wall, cpu / 1e9);
+      System.out.printf(Locale.ROOT, "| rewrite throughput | %.1f MB/s of input Parquet (wall), %.2f µs CPU per row |%n",
+          rewrittenBytes / 1e6 / wall, cpu / 1e3 / Math.max(1, rewrittenRows));
+      System.out.printf(Locale.ROOT, "| `lake query` count(*), before | %s s |%n", fmt(before.subList(0, 3)));
+      System.out.printf(Locale.ROOT, "| `lake query` count(*), after | %s s |%n", fmt(after.subList(0, 3)));
+      System.out.printf(Locale.ROOT, "| `lake query --service svc-3`, before | %s s |%n", fmt(before.subList(3, 6)));
+      System.out.printf(Locale.ROOT, "| `lake query --service svc-3`, after | %s s |%n", fmt(after.subList(3, 6)));
+    }
+  }
+
+  /** One Parquet file per commit, as the appender's flushes write them (zstd, field ids, sorted). */
+  private static long fill(Table table, int files, int rowsPerFile, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    String ids = FieldIds.clause(table.schema());
+    long total = 0;
+    int day = (int) (System.currentTimeMillis() / 86_400_000L);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      for (int f = 0; f < files; f++) {
+        Path out = dir.resolve("f" + f + ".parquet");
+        s.execute("COPY (SELECT"
+            + " make_timestamptz(" + ((long) day * 86_400_000_000L) + " + " + f + " * 1000000 + i) AS \"timestamp\","
+            + " make_timestamptz(" + ((long) day * 86_400_000_000L) + " + " + f + " * 1000000 + i) AS observed_timestamp,"
+            + " 9 AS severity_number, 'INFO' AS severity_text,"
+            + " 'GET /api/orders/' || i || ' served in ' || (i % 97) || ' ms by worker ' || (i % 13) AS body,"
+            + " md5(i::VARCHAR || '" + f + "') AS trace_id, substr(md5(i::VARCHAR), 1, 16) AS span_id, 1 AS trace_flags,"
+            + " NULL::VARCHAR AS event_name, 'svc-' || (i % 8) AS service_name, 'prod' AS deployment_environment,"
+            + " 'host-' || (i % 4) AS host_name,"
+            + " MAP {'service.name': 'svc-' || (i % 8), 'host.name': 'host-' || (i % 4)} AS resource_attributes,"
+            + " MAP {'library': 'bench'} AS scope_attributes,"
+            + " MAP {'http.method': 'GET', 'http.status_code': (200 + i % 5)::VARCHAR, 'lake.id': '" + f + "-' || i}"
+            + " AS log_attributes,"
+            + " 'io.bench' AS scope_name, '1.0' AS scope_version, NULL::VARCHAR AS resource_schema_url,"
+            + " NULL::VARCHAR AS scope_schema_url, 0 AS dropped_attributes_count"
+            + " FROM range(" + rowsPerFile + ") t(i) ORDER BY service_name, \"timestamp\")"
+            + " TO '" + out + "' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, FIELD_IDS " + ids + ")");
+        PartitionData partition = new PartitionData(table.spec().partitionType());
+        partition.set(0, day);
+        String location = table.locationProvider().newDataLocation(table.spec(), partition, "bench-" + f + ".parquet");
+        try (OutputStream o = table.io().newOutputFile(location).createOrOverwrite()) {
+          Files.copy(out, o);
+        }
+        long size = Files.size(out);
+        total += size;
+        DataFile file = DataFiles.builder(table.spec())
+            .withPath(location).withFormat(FileFormat.PARQUET).withFileSizeInBytes(size).withPartition(partition)
+            .withMetrics(ParquetUtil.fileMetrics(org.apache.iceberg.Files.localInput(out.toFile()),
+                MetricsConfig.forTable(table)))
+            .build();
+        table.newAppend().appendFile(file).commit();
+        Files.delete(out);
+      }
+    }
+    return total;
+  }
+
+  /** Wall seconds of three `lake query` runs each: count(*), then a service filter. */
+  private static List<Double> queries(Path repo, Map<String, String> env) throws Exception {
+    List<Double> out = new ArrayList<>();
+    for (List<String> q : List.of(List.of("SELECT count(*) FROM logs"),
+        List.of("--service", "svc-3", "SELECT count(*) FROM logs"))) {
+      for (int i = 0; i < 3; i++) {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("lake").toString(), "query"));
+        cmd.addAll(q);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.environment().put("LAKE_DATA_DIR", "/nonexistent-bench"); // no devstack.env: the env above
+        long t = System.nanoTime();
+        Process p = pb.start();
+        String text = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+          throw new IllegalStateException("lake query failed: " + text);
+        }
+        out.add((System.nanoTime() - t) / 1e9);
+      }
+    }
+    return out;
+  }
+
+  private static String fmt(List<Double> xs) {
+    return String.join(" / ", xs.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList());
+  }
+
+  private static void log(String format, Object... args) {
+    System.out.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+  }
+}
