@@ -8,7 +8,8 @@
 #  1. the checkers' self-tests: each rule is shown to reject a broken input
 #  2. values.yaml vs values.schema.json: closed objects, every value present and commented
 #  3. helm lint --strict: default values, bundled mode, every ci/*-values.yaml
-#  4. helm template: both modes, every ci file, a pre-1.30 cluster, a long release name
+#  4. helm template: both modes, every ci file, a pre-1.30 cluster, a long release name, lake
+#     maintenance off and fully set (its CronJob present in both modes, absent when disabled)
 #  5. NOTES.txt renders in both modes and tells how to send a log and run a flush
 #  6. every rendered manifest against the Kubernetes schemas (strict fields) and the chart's rules
 #  7. values that must be refused: wrong types, unknown keys, broken invariants, each with its message
@@ -116,6 +117,14 @@ render kube-1.29.yaml "Kubernetes 1.29 (exec preStop instead of sleep)" tl "$CHA
   -f "$CHART/ci/bundled-ephemeral-values.yaml" --kube-version 1.29.0
 render network-policy-no-peers.yaml "appender NetworkPolicy with no peers (admin port closed)" tl "$CHART" \
   --set appender.networkPolicy.enabled=true
+render maintenance-disabled.yaml "lake maintenance off (no CronJob)" tl "$CHART" --set maintenance.enabled=false
+render maintenance-settings.yaml "lake maintenance with every setting (orphans below 1h with --force)" tl "$CHART" \
+  -f "$HELM_DIR/scripts/testdata/maintenance-values.yaml"
+check "template: lake maintenance CronJob in both modes, none when disabled" bash -c '
+  for mode in external bundled; do
+    "$0" template tl "$1" --set mode=$mode | grep -q "^kind: CronJob" || { echo "no CronJob in $mode mode"; exit 1; }
+  done
+  ! grep -q "^kind: CronJob" "$2"' "$TL_HELM" "$CHART" "$OUT/rendered/maintenance-disabled.yaml"
 render long-release-name.yaml "a 53-character release name (name lengths)" \
   telemetry-lake-with-a-release-name-of-fifty-three-chr "$CHART" --set mode=bundled
 
@@ -177,6 +186,13 @@ refuse "existing Secret mixed with inline credentials" "credentials.existingSecr
   --set credentials.existingSecret=mine --set credentials.appenderAuthToken=x
 refuse "bundled MinIO password too short" "s3SecretAccessKey must have at least 8 characters" \
   --set mode=bundled --set credentials.s3AccessKeyId=admin --set credentials.s3SecretAccessKey=short
+refuse "maintenance orphan age below 1h without --force" "maintenance.orphansOlderThan \(30m\) is below the 1h safety minimum" \
+  --set maintenance.orphansOlderThan=30m
+refuse "maintenance duration the maintainer cannot read" "at '/maintenance/expireOlderThan': .*does not match pattern" \
+  --set maintenance.expireOlderThan=7days
+refuse "maintenance minInputFiles below 2" "at '/maintenance/minInputFiles': .*minimum" --set maintenance.minInputFiles=1
+refuse "maintenance without a memory limit" "maintenance.resources.limits.memory is required" --set maintenance.resources.limits.memory=null
+refuse "unknown key under maintenance" "at '/maintenance': additional properties 'shedule' not allowed" --set maintenance.shedule=@daily
 check "refused: helm lint --strict fails on an unknown key too" bash -c '! "$0" lint --strict "$1" --set ingester.replcas=3' "$TL_HELM" "$CHART"
 
 elapsed=$((SECONDS - started))

@@ -1,4 +1,5 @@
-// Rules the chart promises on top of Kubernetes' schemas, checked on every rendered release:
+// Rules the chart promises on top of Kubernetes' schemas, checked on every rendered release
+// (pods of Deployments, StatefulSets, Jobs, CronJobs' job templates and bare Pods):
 // hardened pods, pinned images, resources set, and wiring that holds together (selectors match
 // pods, named ports exist, referenced ConfigMap/Secret keys exist, volumes are declared).
 // Each rule returns plain messages; nothing here needs a cluster.
@@ -17,6 +18,9 @@ function pods(docs) {
       const tpl = doc.spec?.template ?? {};
       const claims = (doc.spec?.volumeClaimTemplates ?? []).map((c) => c.metadata?.name);
       out.push({ owner: doc, spec: tpl.spec ?? {}, labels: tpl.metadata?.labels ?? {}, claimNames: claims });
+    } else if (doc.kind === "CronJob") {
+      const tpl = doc.spec?.jobTemplate?.spec?.template ?? {};
+      out.push({ owner: doc, spec: tpl.spec ?? {}, labels: tpl.metadata?.labels ?? {}, claimNames: [] });
     } else if (doc.kind === "Pod") {
       out.push({ owner: doc, spec: doc.spec ?? {}, labels: doc.metadata?.labels ?? {}, claimNames: [] });
     }
@@ -112,7 +116,7 @@ export function policyProblems(docs) {
     hardening(pod, say);
     wiringInsidePod(pod, say);
     keyRefs(pod, byKindName, say);
-    if (pod.owner.kind !== "Pod" && pod.owner.kind !== "Job" && !matches(pod.owner.spec?.selector?.matchLabels, pod.labels)) {
+    if (!["Pod", "Job", "CronJob"].includes(pod.owner.kind) && !matches(pod.owner.spec?.selector?.matchLabels, pod.labels)) {
       say("spec.selector.matchLabels does not match the pod template's labels");
     }
   }
@@ -162,6 +166,11 @@ export function policyProblems(docs) {
           if (!ok) say(`ingress port ${p.port} is not a container port of ${id(targets[0].owner)}`);
         }
       }
+    } else if (doc.kind === "CronJob") {
+      // the controller names each Job "<cronjob>-<11 characters>", and Job names stop at 63
+      if ((doc.metadata?.name ?? "").length > 52) say("name longer than 52 characters (a CronJob's Jobs would not get valid names)");
+      const podSpec = doc.spec?.jobTemplate?.spec?.template?.spec ?? {};
+      if (!["Never", "OnFailure"].includes(podSpec.restartPolicy)) say("the job's pods need restartPolicy Never or OnFailure");
     } else if (doc.kind === "StatefulSet") {
       if (!byKindName.has(`Service/${doc.spec?.serviceName}`)) say(`serviceName ${doc.spec?.serviceName} is not rendered`);
     }

@@ -67,8 +67,20 @@ async function selfTest() {
       },
     },
   });
+  // the same pod as a CronJob's job template
+  const cronJob = (deployment) => ({
+    apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "t" },
+    spec: {
+      schedule: "17 * * * *",
+      jobTemplate: { spec: { template: {
+        metadata: deployment.spec.template.metadata,
+        spec: { ...deployment.spec.template.spec, restartPolicy: "Never" },
+      } } },
+    },
+  });
   const cases = [
     ["a clean Deployment", [pod({})], null],
+    ["a clean CronJob", [cronJob(pod({}))], null],
     ["a wrong type", [pod({ ports: [{ containerPort: "http" }] })], /containerPort.*must be integer/],
     ["an unknown field", [pod({ imagePullPolicyy: "Always" })], /unknown field "imagePullPolicyy"/],
     ["a field at the wrong level", [pod({}, { readOnlyRootFilesystem: true })], /unknown field "readOnlyRootFilesystem"/],
@@ -81,6 +93,9 @@ async function selfTest() {
       apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "n" },
       spec: { podSelector: { matchLabels: { a: "b" } }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: "metrics" }] }] },
     }], /ingress port metrics is not a container port/],
+    ["a CronJob whose pods are not hardened", [cronJob(pod({ securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }))],
+      /CronJob\/t: container c: readOnlyRootFilesystem must be true/],
+    ["a CronJob name too long for its Jobs", [{ ...cronJob(pod({})), metadata: { name: "m".repeat(53) } }], /longer than 52 characters/],
     ["a NetworkPolicy selecting no pods", [pod({}), {
       apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "n" },
       spec: { podSelector: { matchLabels: { a: "c" } }, policyTypes: ["Ingress"] },

@@ -81,6 +81,7 @@ app.kubernetes.io/part-of: telemetry-lake
 {{- define "telemetry-lake.kafkaHeadlessName" -}}{{ include "telemetry-lake.componentName" (list . "kafka-headless") }}{{- end }}
 {{- define "telemetry-lake.minioName" -}}{{ include "telemetry-lake.componentName" (list . "minio") }}{{- end }}
 {{- define "telemetry-lake.catalogName" -}}{{ include "telemetry-lake.componentName" (list . "catalog") }}{{- end }}
+{{- define "telemetry-lake.maintenanceName" -}}{{ include "telemetry-lake.componentName" (list . "maintenance") }}{{- end }}
 {{- define "telemetry-lake.bundledConfigName" -}}{{ include "telemetry-lake.componentName" (list . "bundled") }}{{- end }}
 
 {{- define "telemetry-lake.credentialsSecretName" -}}
@@ -232,6 +233,56 @@ services' own lists of keys.
 {{- $_ := set $env (include "telemetry-lake.propertyEnv" (list "ICEBERG_PROP_" $name)) $value }}
 {{- end }}
 {{- toYaml $env }}
+{{- end }}
+
+{{/*
+Lake maintenance (the CronJob running lake maintain). It reads the appender's settings for the
+catalog, the table and S3, so it gets exactly those entries of appenderSettings (ICEBERG_*, S3_*,
+and LOG_LEVEL), from the same ConfigMap keys: a catalog or S3 setting added to the appender
+reaches the maintainer with no change here.
+*/}}
+{{- define "telemetry-lake.isLakeSetting" -}}
+{{- if or (hasPrefix "ICEBERG_" .) (hasPrefix "S3_" .) (hasPrefix "AWS_" .) (eq . "LOG_LEVEL") }}true{{ end }}
+{{- end }}
+
+{{- define "telemetry-lake.maintenanceSharedSettings" -}}
+{{- $out := dict }}
+{{- range $name, $value := include "telemetry-lake.appenderSettings" . | fromYaml }}
+{{- if include "telemetry-lake.isLakeSetting" $name }}{{ $_ := set $out $name $value }}{{ end }}
+{{- end }}
+{{- toYaml $out }}
+{{- end }}
+
+{{/*
+The maintainer's own settings: environment variable -> value, set as plain values on the CronJob
+(not in the ConfigMap, whose checksum would otherwise roll the appenders when only maintenance
+changes). An empty value is left out: the maintainer then uses the table's property or its default.
+*/}}
+{{- define "telemetry-lake.maintenanceSettings" -}}
+{{- $m := .Values.maintenance }}
+{{- $env := dict
+  "MAINTENANCE_DRY_RUN" (toString $m.dryRun)
+  "MAINTENANCE_DUCKDB_MEMORY_MB" (include "telemetry-lake.int" $m.duckdbMemoryMb)
+  "MAINTENANCE_WORK_DIR" $m.workDir.mountPath
+  "JAVA_OPTS" (include "telemetry-lake.javaOpts" (dict "jvm" $m.jvm))
+}}
+{{- range $key, $name := dict "targetFileSizeMb" "MAINTENANCE_TARGET_FILE_SIZE_MB" "minInputFiles" "MAINTENANCE_MIN_INPUT_FILES" "retainLast" "MAINTENANCE_RETAIN_LAST" }}
+{{- $v := index $m $key }}
+{{- if ne (toString $v) "" }}{{ $_ := set $env $name (include "telemetry-lake.int" $v) }}{{ end }}
+{{- end }}
+{{- with $m.expireOlderThan }}{{ $_ := set $env "MAINTENANCE_EXPIRE_OLDER_THAN" . }}{{ end }}
+{{- with $m.orphansOlderThan }}{{ $_ := set $env "MAINTENANCE_ORPHANS_OLDER_THAN" . }}{{ end }}
+{{- toYaml $env }}
+{{- end }}
+
+{{/* A duration as the maintainer reads it (500ms, 0s, 90m, 24h, 7d), in milliseconds. */}}
+{{- define "telemetry-lake.durationMs" -}}
+{{- $form := "^([0-9]+)(ms|s|m|h|d)$" }}
+{{- if not (regexMatch $form .) }}
+{{- fail (printf "telemetry-lake: cannot read the duration %q (use a whole number and ms, s, m, h or d)" .) }}
+{{- end }}
+{{- $factors := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 }}
+{{- mul (regexReplaceAll $form . "${1}" | int64) (index $factors (regexReplaceAll $form . "${2}")) }}
 {{- end }}
 
 {{/*

@@ -30,7 +30,7 @@ Each failure names the values involved and what to change.
 {{- end }}
 
 {{- /* The JVM heap is a percentage of the memory limit: without a limit it would size itself from the node. */}}
-{{- range $component := list "ingester" "appender" }}
+{{- range $component := ternary (list "ingester" "appender" "maintenance") (list "ingester" "appender") $v.maintenance.enabled }}
 {{- $limits := (index $v $component).resources.limits | default dict }}
 {{- if not $limits.memory }}
 {{- fail (printf "telemetry-lake: %s.resources.limits.memory is required: the JVM heap is sized from it (%s.jvm.maxRamPercentage)." $component $component) }}
@@ -65,6 +65,14 @@ Each failure names the values involved and what to change.
 {{- $stagingMiB := int64 (include "telemetry-lake.toMiB" (ternary $st.ephemeralVolume.size (include "telemetry-lake.stagingSizeLimit" .) $st.ephemeralVolume.enabled)) }}
 {{- if lt $stagingMiB (int64 $v.appender.settings.maxStagedMb) }}
 {{- fail (printf "telemetry-lake: the appender's staging volume (%d MiB) is smaller than appender.settings.maxStagedMb (%d): the pod would be evicted before back-pressure starts. Give it at least twice maxStagedMb (appender.staging.sizeLimit or appender.staging.ephemeralVolume.size)." $stagingMiB (int64 $v.appender.settings.maxStagedMb)) }}
+{{- end }}
+
+{{- /* Lake maintenance: orphan files younger than 1h may belong to a commit still in flight. */}}
+{{- $m := $v.maintenance }}
+{{- if and $m.enabled $m.orphansOlderThan }}
+{{- if and (lt (int64 (include "telemetry-lake.durationMs" $m.orphansOlderThan)) 3600000) (not (has "--force" $m.extraArgs)) }}
+{{- fail (printf "telemetry-lake: maintenance.orphansOlderThan (%s) is below the 1h safety minimum: files of an upload still in flight could be deleted as orphans. Raise it, or add --force to maintenance.extraArgs to allow it." $m.orphansOlderThan) }}
+{{- end }}
 {{- end }}
 
 {{- /* Credentials come from exactly one place. */}}

@@ -2,6 +2,7 @@ package io.telemetrylake.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.telemetrylake.config.Settings;
 import io.telemetrylake.ingester.IngesterConfig;
 import java.io.IOException;
@@ -27,7 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * reads: the ingester's {@link IngesterConfig#KEYS}, and the appender's keys as they appear in
  * AppenderConfig's source (it publishes no list; see {@link ConfigSource}), plus the test-only
  * crash hook's in CrashHooks'. Renaming a setting on
- * one side only fails here, in both directions.
+ * one side only fails here, in both directions. The lake maintenance CronJob is held to the
+ * MAINTENANCE_* keys in MaintenanceOptions' source and to the appender's catalog, table and S3
+ * settings, which it must see exactly as the appender does.
  */
 final class ChartSettingsDriftTest {
   /** Read by the image's entrypoint (JAVA_OPTS) and by logback (LOG_LEVEL), not by the config class. */
@@ -36,7 +39,19 @@ final class ChartSettingsDriftTest {
   private static final Map<String, String> NOT_FOR_THE_CHART =
       Map.of("APPENDER_TEST_CRASH_AT", "a test-only hook that halts the appender mid-flush");
 
+  /** MAINTENANCE_* settings the CronJob never sets, with the reason. */
+  private static final Map<String, String> NOT_FOR_THE_CRONJOB = Map.of(
+      "MAINTENANCE_JSON", "the job passes --json on its command line",
+      "MAINTENANCE_EVERY", "loop mode: the CronJob schedules the runs itself",
+      "MAINTENANCE_PORT", "loop mode's /healthz: a job has no probes",
+      "MAINTENANCE_FORCE", "an orphan age below 1h must be asked for explicitly (maintenance.extraArgs: [--force])",
+      "MAINTENANCE_TEST_CRASH_AT", "a test-only hook that halts the maintainer mid-compaction");
+  /** The appender's settings the maintainer shares: catalog, table, S3 (and the log level). */
+  private static final List<String> LAKE_PREFIXES = List.of("ICEBERG_", "S3_");
+
   private static RenderedChart everySetting;
+  /** MAINTENANCE_* keys of MaintenanceOptions and CompactionHooks. */
+  private static Set<String> maintenanceKeys;
   private static Map<String, Service> services;
 
   /** What a service reads: its keys and the prefixes of its pass-through properties. */
@@ -49,9 +64,22 @@ final class ChartSettingsDriftTest {
         .resolve("src/main/java/io/telemetrylake/appender/AppenderConfig.java"));
     Set<String> appenderKeys = new TreeSet<>(appender.keys());
     appenderKeys.removeAll(NOT_FOR_THE_CHART.keySet());
+    Set<String> maintenance = new TreeSet<>();
+    for (String file : List.of("MaintenanceOptions.java", "CompactionHooks.java")) {
+      ConfigSource.read(RenderedChart.MODULE_DIR.resolveSibling("appender")
+              .resolve("src/main/java/io/telemetrylake/appender/maintain/" + file))
+          .keys().stream().filter(k -> k.startsWith("MAINTENANCE_")).forEach(maintenance::add);
+    }
+    maintenanceKeys = Set.copyOf(maintenance);
+    // the maintainer reads its own keys and, through AppenderConfig, the appender's
+    Set<String> maintainerReads = new TreeSet<>(appender.keys());
+    maintainerReads.addAll(maintenance);
+    maintainerReads.removeAll(NOT_FOR_THE_CRONJOB.keySet());
+    maintainerReads.removeAll(NOT_FOR_THE_CHART.keySet());
     services = Map.of(
         "ingester", new Service("ingester", Set.copyOf(IngesterConfig.KEYS), Set.of(IngesterConfig.KAFKA_CLIENT_PREFIX)),
-        "appender", new Service("appender", Set.copyOf(appenderKeys), appender.prefixes()));
+        "appender", new Service("appender", Set.copyOf(appenderKeys), appender.prefixes()),
+        "maintenance", new Service("maintenance", Set.copyOf(maintainerReads), appender.prefixes()));
     // the test-only crash hook is read apart from the settings, by the flush's hooks
     ConfigSource crashHooks = ConfigSource.read(RenderedChart.MODULE_DIR.resolveSibling("appender")
         .resolve("src/main/java/io/telemetrylake/appender/flush/CrashHooks.java"));
@@ -59,6 +87,81 @@ final class ChartSettingsDriftTest {
     readByTheAppender.addAll(crashHooks.keys());
     assertThat(readByTheAppender).as("keys the chart deliberately leaves out must still exist in the appender")
         .containsAll(NOT_FOR_THE_CHART.keySet());
+    assertThat(maintenanceKeys).as("keys the CronJob deliberately leaves out must still exist in the maintainer")
+        .containsAll(NOT_FOR_THE_CRONJOB.keySet());
+  }
+
+  /** Every MAINTENANCE_* setting has its value in the chart, except the few left out on purpose. */
+  @Test
+  void theCronJobSetsExactlyTheMaintenanceSettingsTheMaintainerReads() {
+    Set<String> chart = new TreeSet<>(env(everySetting, "maintenance").keySet());
+    chart.removeIf(name -> !name.startsWith("MAINTENANCE_"));
+    Set<String> maintainer = new TreeSet<>(maintenanceKeys);
+    maintainer.removeAll(NOT_FOR_THE_CRONJOB.keySet());
+
+    SettingsDrift drift = SettingsDrift.between(chart, maintainer);
+
+    assertThat(drift.isNone()).as(drift.describe("the maintainer (MaintenanceOptions)")).isTrue();
+  }
+
+  @Test
+  void theCronJobNeverSetsWhatItLeavesOut() {
+    assertThat(env(everySetting, "maintenance")).doesNotContainKeys(NOT_FOR_THE_CRONJOB.keySet().toArray(String[]::new));
+  }
+
+  /**
+   * The maintainer finds the table where the appender writes it: the same catalog, table and S3
+   * variables with the same values, and the S3 keys from the same Secret keys.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderingsWithEverySetting")
+  void theCronJobSeesTheAppendersCatalogTableAndS3Settings(String rendering, List<String> args) throws Exception {
+    RenderedChart chart = RenderedChart.render(args.toArray(String[]::new));
+    Map<String, String> appender = lakeSettings(env(chart, "appender"));
+    Map<String, String> maintenance = lakeSettings(env(chart, "maintenance"));
+
+    assertThat(appender).as("the appender's catalog, table and S3 settings").isNotEmpty();
+    assertThat(maintenance).containsExactlyInAnyOrderEntriesOf(appender);
+    assertThat(env(chart, "maintenance")).containsEntry("LOG_LEVEL", env(chart, "appender").get("LOG_LEVEL"));
+    for (String secret : List.of("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")) {
+      assertThat(String.valueOf(envVar(chart, "maintenance", secret)))
+          .as(secret + " from the appender's Secret key").isEqualTo(String.valueOf(envVar(chart, "appender", secret)));
+    }
+  }
+
+  /** With every setting: each catalog, table or S3 key AppenderConfig reads reaches the maintainer. */
+  @Test
+  void everyCatalogTableAndS3SettingOfTheAppenderReachesTheCronJob() {
+    Set<String> lakeKeys = new TreeSet<>(services.get("appender").keys());
+    lakeKeys.removeIf(k -> LAKE_PREFIXES.stream().noneMatch(k::startsWith));
+
+    assertThat(lakeKeys).as("AppenderConfig's catalog and S3 keys").contains("ICEBERG_CATALOG_URI", "S3_ACCESS_KEY_ID");
+    assertThat(env(everySetting, "maintenance")).containsKeys(lakeKeys.toArray(String[]::new));
+    assertThat(passThrough(env(everySetting, "maintenance"), "ICEBERG_PROP_"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("rest.sigv4-enabled", "true", "s3.sse.type", "kms"));
+    assertThat(env(everySetting, "maintenance")).as("the appender's Kafka settings are not the maintainer's business")
+        .doesNotContainKeys("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_CLIENT_MAX_POLL_RECORDS", "APPENDER_AUTH_TOKEN");
+  }
+
+  @Test
+  void maintenanceSettingsCarryTheValuesFromTheValuesFiles() {
+    assertThat(env(everySetting, "maintenance"))
+        .containsEntry("MAINTENANCE_TARGET_FILE_SIZE_MB", "256")
+        .containsEntry("MAINTENANCE_MIN_INPUT_FILES", "8")
+        .containsEntry("MAINTENANCE_EXPIRE_OLDER_THAN", "7d")
+        .containsEntry("MAINTENANCE_RETAIN_LAST", "10")
+        .containsEntry("MAINTENANCE_ORPHANS_OLDER_THAN", "2d")
+        .containsEntry("MAINTENANCE_DRY_RUN", "true")
+        .containsEntry("MAINTENANCE_WORK_DIR", "/scratch/maintenance")
+        .containsEntry("MAINTENANCE_DUCKDB_MEMORY_MB", "2048")
+        .containsEntry("JAVA_OPTS", "-XX:MaxRAMPercentage=30.0 -XX:+ExitOnOutOfMemoryError");
+  }
+
+  static Stream<Arguments> renderingsWithEverySetting() throws IOException {
+    List<Arguments> out = new ArrayList<>(renderings().toList());
+    out.add(Arguments.of("every setting", List.of("-f",
+        RenderedChart.MODULE_DIR.resolve("src/test/resources/every-setting-values.yaml").toString())));
+    return out.stream();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -142,9 +245,12 @@ final class ChartSettingsDriftTest {
 
   /** LOG_LEVEL is only worth setting if the service's logging configuration reads it. */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ingester", "appender"})
+  @ValueSource(strings = {"ingester", "appender", "maintenance"})
   void logLevelIsReadByTheServiceLoggingConfiguration(String name) throws IOException {
-    Path logback = RenderedChart.MODULE_DIR.resolveSibling(name).resolve("src/main/resources/logback.xml");
+    // the maintainer ships in the appender's jar, with its own logging configuration (stderr)
+    Path logback = name.equals("maintenance")
+        ? RenderedChart.MODULE_DIR.resolveSibling("appender").resolve("src/main/resources/maintain-logback.xml")
+        : RenderedChart.MODULE_DIR.resolveSibling(name).resolve("src/main/resources/logback.xml");
 
     assertThat(env(everySetting, name)).containsKey("LOG_LEVEL");
     assertThat(Files.isRegularFile(logback))
@@ -192,6 +298,26 @@ final class ChartSettingsDriftTest {
 
   private static Map<String, String> env(RenderedChart chart, String component) {
     return chart.containerEnv(chart.workloadName(component), component);
+  }
+
+  /** One variable of a workload's container as rendered (its valueFrom for Secret references). */
+  private static JsonNode envVar(RenderedChart chart, String component, String name) {
+    for (JsonNode e : chart.container(chart.workloadName(component), component).path("env")) {
+      if (name.equals(e.path("name").asText())) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, String> lakeSettings(Map<String, String> env) {
+    Map<String, String> out = new HashMap<>();
+    env.forEach((k, v) -> {
+      if (LAKE_PREFIXES.stream().anyMatch(k::startsWith)) {
+        out.put(k, v);
+      }
+    });
+    return out;
   }
 
   /** Names that are settings: without the runtime variables and the pass-through properties. */

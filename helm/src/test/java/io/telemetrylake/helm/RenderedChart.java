@@ -46,21 +46,34 @@ final class RenderedChart {
 
   /**
    * Environment of one container of a workload (the ingester's Deployment, the appender's
-   * StatefulSet): variable name to value, with ConfigMap references resolved against the rendered
-   * ConfigMaps. Secret and pod-field references map to null.
+   * StatefulSet, the maintenance CronJob): variable name to value, with ConfigMap references
+   * resolved against the rendered ConfigMaps. Secret and pod-field references map to null.
    */
   Map<String, String> containerEnv(String workload, String container) {
-    JsonNode pod = findWorkload(workload).path("spec").path("template").path("spec");
-    for (JsonNode c : pod.path("containers")) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (JsonNode e : container(workload, container).path("env")) {
+      env.put(e.path("name").asText(), valueOf(e));
+    }
+    return env;
+  }
+
+  /** One container of a workload's pod template, as rendered. */
+  JsonNode container(String workload, String container) {
+    for (JsonNode c : podSpec(findWorkload(workload)).path("containers")) {
       if (container.equals(c.path("name").asText())) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (JsonNode e : c.path("env")) {
-          env.put(e.path("name").asText(), valueOf(e));
-        }
-        return env;
+        return c;
       }
     }
     throw new AssertionError("no container " + container + " in workload " + workload);
+  }
+
+  /** The pod template's spec of a Deployment, StatefulSet or CronJob (its job template's pods). */
+  static JsonNode podSpec(JsonNode workload) {
+    JsonNode spec = workload.path("spec");
+    if ("CronJob".equals(workload.path("kind").asText())) {
+      spec = spec.path("jobTemplate").path("spec");
+    }
+    return spec.path("template").path("spec");
   }
 
   String workloadName(String component) {
@@ -89,10 +102,10 @@ final class RenderedChart {
 
   private JsonNode findWorkload(String name) {
     return manifests.stream()
-        .filter(m -> List.of("Deployment", "StatefulSet").contains(m.path("kind").asText())
+        .filter(m -> List.of("Deployment", "StatefulSet", "CronJob").contains(m.path("kind").asText())
             && name.equals(m.path("metadata").path("name").asText()))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("the chart rendered no Deployment or StatefulSet " + name));
+        .orElseThrow(() -> new AssertionError("the chart rendered no Deployment, StatefulSet or CronJob " + name));
   }
 
   /** The manifest of this kind and name; fails when the chart did not render it. */

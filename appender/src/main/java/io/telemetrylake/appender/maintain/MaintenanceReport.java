@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** What one run did (or, with --dry-run, would do); printed as text or one JSON object. */
 public record MaintenanceReport(
@@ -13,6 +14,7 @@ public record MaintenanceReport(
     ManifestResult manifests,
     ExpiryResult expiry,
     OrphanResult orphans,
+    Map<String, Long> stepMillis,
     long millis,
     List<String> errors) {
 
@@ -52,7 +54,7 @@ public record MaintenanceReport(
   public String toText() {
     StringBuilder out = new StringBuilder();
     out.append(dryRun ? "maintenance (dry run) of " : "maintenance of ").append(table)
-        .append(String.format(Locale.ROOT, " in %.1f s%n", millis / 1000.0));
+        .append(String.format(Locale.ROOT, " in %.1f s %s%n", millis / 1000.0, stepMillis));
     out.append("compaction:\n");
     if (compaction.isEmpty()) {
       out.append("  no data files\n");
