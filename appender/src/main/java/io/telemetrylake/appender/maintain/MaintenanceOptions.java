@@ -131,43 +131,42 @@ public record MaintenanceOptions(
       return Optional.empty();
     }
 
-    OptionalLong optionalLong(String name, Settings env, String key, long min, long max) {
-      Optional<String> raw = value(name);
-      String source = name;
-      if (raw.isEmpty()) {
-        raw = env.optional(key);
-        source = key;
+    /** The flag's value, else the setting's; with where it came from, for messages. */
+    private Optional<Raw> raw(String name, Settings env, String key) {
+      Optional<String> flag = value(name);
+      if (flag.isPresent()) {
+        return Optional.of(new Raw(name, flag.get()));
       }
+      return env.optional(key).map(v -> new Raw(key, v));
+    }
+
+    private record Raw(String source, String text) {}
+
+    OptionalLong optionalLong(String name, Settings env, String key, long min, long max) {
+      Optional<Raw> raw = raw(name, env, key);
       if (raw.isEmpty()) {
         return OptionalLong.empty();
       }
       long v;
       try {
-        v = Long.parseLong(raw.get().trim());
+        v = Long.parseLong(raw.get().text().trim());
       } catch (NumberFormatException e) {
-        throw new UsageException(source + " must be a whole number, got '" + raw.get() + "'");
+        throw new UsageException(raw.get().source() + " must be a whole number, got '" + raw.get().text() + "'");
       }
       if (v < min || v > max) {
-        throw new UsageException(source + " must be between " + min + " and " + max + ", got " + v);
+        throw new UsageException(raw.get().source() + " must be between " + min + " and " + max + ", got " + v);
       }
       return OptionalLong.of(v);
     }
 
     Optional<Duration> duration(String name, Settings env, String key) {
-      Optional<String> raw = value(name);
-      String source = name;
-      if (raw.isEmpty()) {
-        raw = env.optional(key);
-        source = key;
-      }
-      if (raw.isEmpty()) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(DurationText.parse(raw.get()));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(source + ": " + e.getMessage());
-      }
+      return raw(name, env, key).map(r -> {
+        try {
+          return DurationText.parse(r.text());
+        } catch (IllegalArgumentException e) {
+          throw new UsageException(r.source() + ": " + e.getMessage());
+        }
+      });
     }
 
     void rejectLeftovers() {

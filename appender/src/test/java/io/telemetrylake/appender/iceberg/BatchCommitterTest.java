@@ -52,6 +52,16 @@ class BatchCommitterTest {
     return new BatchCommitter(t, KEY, 3, Duration.ofMillis(1), () -> {});
   }
 
+  /** A committer on {@code t} that runs {@code concurrent} between its first check and commit. */
+  private static BatchCommitter slippingIn(Table t, Runnable onConflictRetry, Runnable concurrent) {
+    AtomicInteger attempts = new AtomicInteger();
+    return new BatchCommitter(t, KEY, 3, Duration.ofMillis(1), onConflictRetry, () -> {
+      if (attempts.incrementAndGet() == 1) {
+        concurrent.run();
+      }
+    });
+  }
+
   private static List<DataFile> oneFile(Table t, String name) {
     PartitionData partition = new PartitionData(t.spec().partitionType());
     partition.set(0, 20_000);
@@ -138,13 +148,9 @@ class BatchCommitterTest {
     CountingOps ops = new CountingOps(((HasTableOperations) table).operations());
     Table counted = new BaseTable(ops, table.name());
     BatchCommitter other = committer(catalog.loadTable(ID));
-    AtomicInteger attempts = new AtomicInteger();
-    BatchCommitter mine = new BatchCommitter(counted, KEY, 3, Duration.ofMillis(1), () -> {},
-        () -> {
-          if (attempts.incrementAndGet() == 1) {
-            other.commit(oneFile(table, "p1"), Map.of(1, 7L), Map.of(), "o1", Map.of());
-          }
-        });
+    BatchCommitter mine = slippingIn(counted, () -> {}, () -> {
+      other.commit(oneFile(table, "p1"), Map.of(1, 7L), Map.of(), "o1", Map.of());
+    });
 
     BatchCommitter.Outcome outcome =
         mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
@@ -209,15 +215,11 @@ class BatchCommitterTest {
   @Test
   void retriesAfterAConcurrentCommitWithoutLosingTheOtherAppendersOffsets() {
     BatchCommitter other = committer(catalog.loadTable(ID));
-    AtomicInteger attempts = new AtomicInteger();
     AtomicInteger retries = new AtomicInteger();
-    BatchCommitter mine = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), retries::incrementAndGet,
-        () -> {
-          if (attempts.incrementAndGet() == 1) {
-            // another appender commits partition 1 between our check and our commit
-            other.commit(oneFile(table, "p1"), Map.of(1, 7L), Map.of(), "o1", Map.of());
-          }
-        });
+    BatchCommitter mine = slippingIn(table, retries::incrementAndGet, () -> {
+      // another appender commits partition 1 between our check and our commit
+      other.commit(oneFile(table, "p1"), Map.of(1, 7L), Map.of(), "o1", Map.of());
+    });
 
     BatchCommitter.Outcome outcome =
         mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
@@ -231,19 +233,15 @@ class BatchCommitterTest {
   @Test
   void aCompactionCommittedBetweenCheckAndCommitIsAConflictNotAFence() {
     committer(table).commit(oneFile(table, "a"), Map.of(0, 5L), Map.of(), "c1", Map.of());
-    AtomicInteger attempts = new AtomicInteger();
-    BatchCommitter mine = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {},
-        () -> {
-          if (attempts.incrementAndGet() == 1) {
-            Table other = catalog.loadTable(ID);
-            DataFile small = oneFile(other, "a").get(0);
-            other.newRewrite()
-                .validateFromSnapshot(other.currentSnapshot().snapshotId())
-                .deleteFile(small)
-                .addFile(oneFile(other, "a-compacted").get(0))
-                .commit();
-          }
-        });
+    BatchCommitter mine = slippingIn(table, () -> {}, () -> {
+      Table other = catalog.loadTable(ID);
+      DataFile small = oneFile(other, "a").get(0);
+      other.newRewrite()
+          .validateFromSnapshot(other.currentSnapshot().snapshotId())
+          .deleteFile(small)
+          .addFile(oneFile(other, "a-compacted").get(0))
+          .commit();
+    });
 
     BatchCommitter.Outcome outcome =
         mine.commit(oneFile(table, "b"), Map.of(0, 10L), Map.of(0, 5L), "c2", Map.of());
@@ -261,13 +259,9 @@ class BatchCommitterTest {
   @Test
   void fencesOnRetryWhenTheConcurrentCommitTookTheSamePartition() {
     BatchCommitter other = committer(catalog.loadTable(ID));
-    AtomicInteger attempts = new AtomicInteger();
-    BatchCommitter mine = new BatchCommitter(table, KEY, 3, Duration.ofMillis(1), () -> {},
-        () -> {
-          if (attempts.incrementAndGet() == 1) {
-            other.commit(oneFile(table, "p0-other"), Map.of(0, 12L), Map.of(), "o1", Map.of());
-          }
-        });
+    BatchCommitter mine = slippingIn(table, () -> {}, () -> {
+      other.commit(oneFile(table, "p0-other"), Map.of(0, 12L), Map.of(), "o1", Map.of());
+    });
 
     BatchCommitter.Outcome outcome =
         mine.commit(oneFile(table, "p0"), Map.of(0, 10L), Map.of(), "m1", Map.of());
