@@ -119,7 +119,7 @@ final class Compaction {
         continue;
       }
       try {
-        List<DataFile> outputs = rewritePartition(table, start, inputs);
+        List<DataFile> outputs = rewritePartition(table, start, inputs, targetBytes);
         results.add(new PartitionResult(partition, files.size(), files.size() - rewritten + outputs.size(),
             rewritten, bytes, rows, "rewritten"));
       } catch (LostRace race) {
@@ -145,11 +145,20 @@ final class Compaction {
     }
   }
 
-  private List<DataFile> rewritePartition(Table table, Snapshot start, List<List<DataFile>> groups) {
+  /**
+   * Groups are rewritten together, up to this many target sizes at a time, in one sort: the files
+   * then hold disjoint (service_name, timestamp) ranges, so a one-service query prunes to a few of
+   * them (per group, every output file would span all services). It bounds the local disk a
+   * rewrite needs.
+   */
+  static final int SORTED_TARGETS_PER_REWRITE = 4;
+
+  private List<DataFile> rewritePartition(
+      Table table, Snapshot start, List<List<DataFile>> groups, long targetBytes) {
     List<DataFile> outputs = new ArrayList<>();
     try {
-      for (List<DataFile> group : groups) {
-        outputs.add(rewriteGroup(table, group));
+      for (List<DataFile> batch : batches(groups, targetBytes * SORTED_TARGETS_PER_REWRITE)) {
+        outputs.addAll(rewriteSorted(table, batch, targetBytes));
       }
       RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(start.snapshotId());
       groups.stream().flatMap(List::stream).forEach(rewrite::deleteFile);
@@ -172,7 +181,29 @@ final class Compaction {
     }
   }
 
-  private DataFile rewriteGroup(Table table, List<DataFile> group) {
+  /** Consecutive groups joined while their total stays within {@code maxBytes}. */
+  static List<List<DataFile>> batches(List<List<DataFile>> groups, long maxBytes) {
+    List<List<DataFile>> batches = new ArrayList<>();
+    List<DataFile> current = new ArrayList<>();
+    long bytes = 0;
+    for (List<DataFile> group : groups) {
+      long size = group.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+      if (!current.isEmpty() && bytes + size > maxBytes) {
+        batches.add(current);
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.addAll(group);
+      bytes += size;
+    }
+    if (!current.isEmpty()) {
+      batches.add(current);
+    }
+    return batches;
+  }
+
+  /** One sorted rewrite of {@code group} into files of about {@code targetBytes} (its input size). */
+  private List<DataFile> rewriteSorted(Table table, List<DataFile> group, long targetBytes) {
     Path dir = workDir.resolve("compact-" + UUID.randomUUID());
     try {
       Files.createDirectories(dir.resolve("tmp"));
@@ -186,29 +217,46 @@ final class Compaction {
         local.add(p);
         inputRows += f.recordCount();
       }
-      Path out = dir.resolve("out.parquet");
-      sortedCopy(table.schema(), local, out, dir.resolve("tmp"));
-      Metrics metrics = ParquetUtil.fileMetrics(
-          org.apache.iceberg.Files.localInput(out.toFile()), MetricsConfig.forTable(table));
-      if (metrics.recordCount() == null || metrics.recordCount() != inputRows) {
-        throw new IllegalStateException("the rewrite of " + group.size() + " files wrote "
-            + metrics.recordCount() + " rows instead of " + inputRows + "; nothing committed");
+      Path out = dir.resolve("out");
+      long inputBytes = group.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+      int parts = (int) Math.max(1, (inputBytes + targetBytes - 1) / targetBytes);
+      Files.createDirectories(out);
+      sortedCopy(table.schema(), local, out, dir.resolve("tmp"), parts, inputRows);
+      List<Path> written;
+      try (Stream<Path> files = Files.list(out)) {
+        written = files.sorted().toList();
       }
       PartitionSpec spec = table.spec();
-      String location = table.locationProvider()
-          .newDataLocation(spec, group.get(0).partition(), "compacted-" + UUID.randomUUID() + ".parquet");
-      try (OutputStream o = table.io().newOutputFile(location).createOrOverwrite()) {
-        Files.copy(out, o);
-      }
       SortOrder order = table.sortOrder().sameOrder(LogTable.sortOrder()) ? table.sortOrder() : SortOrder.unsorted();
-      return DataFiles.builder(spec)
-          .withPath(location)
-          .withFormat(FileFormat.PARQUET)
-          .withFileSizeInBytes(Files.size(out))
-          .withPartition(group.get(0).partition())
-          .withMetrics(metrics)
-          .withSortOrder(order)
-          .build();
+      List<Metrics> metrics = new ArrayList<>();
+      long outputRows = 0;
+      for (Path w : written) {
+        Metrics m = ParquetUtil.fileMetrics(org.apache.iceberg.Files.localInput(w.toFile()), MetricsConfig.forTable(table));
+        metrics.add(m);
+        outputRows += m.recordCount() == null ? 0 : m.recordCount();
+      }
+      if (outputRows != inputRows) {
+        throw new IllegalStateException("the rewrite of " + group.size() + " files wrote "
+            + outputRows + " rows instead of " + inputRows + "; nothing committed");
+      }
+      List<DataFile> outputs = new ArrayList<>();
+      String prefix = "compacted-" + UUID.randomUUID();
+      for (int i = 0; i < written.size(); i++) {
+        String location = table.locationProvider()
+            .newDataLocation(spec, group.get(0).partition(), prefix + "-" + i + ".parquet");
+        try (OutputStream o = table.io().newOutputFile(location).createOrOverwrite()) {
+          Files.copy(written.get(i), o);
+        }
+        outputs.add(DataFiles.builder(spec)
+            .withPath(location)
+            .withFormat(FileFormat.PARQUET)
+            .withFileSizeInBytes(Files.size(written.get(i)))
+            .withPartition(group.get(0).partition())
+            .withMetrics(metrics.get(i))
+            .withSortOrder(order)
+            .build());
+      }
+      return outputs;
     } catch (IOException e) {
       throw new UncheckedIOException("compaction I/O failed: " + e.getMessage(), e);
     } finally {
@@ -217,7 +265,11 @@ final class Compaction {
   }
 
   /** DuckDB reads the files and writes one sorted, zstd Parquet file with the table's field ids. */
-  private void sortedCopy(Schema tableSchema, List<Path> inputs, Path out, Path tmp) {
+  /**
+   * Writes the rows of {@code inputs}, sorted, into {@code parts} files of {@code out}: part-0 alone
+   * when they fit one target-size file.
+   */
+  private void sortedCopy(Schema tableSchema, List<Path> inputs, Path out, Path tmp, int parts, long rows) {
     String files = inputs.stream().map(p -> "'" + sql(p.toString()) + "'")
         .reduce((a, b) -> a + ", " + b).orElseThrow();
     String source = "read_parquet([" + files + "], union_by_name = true)";
@@ -240,8 +292,22 @@ final class Compaction {
           ? " ORDER BY " + FieldIds.quote(LogTable.SERVICE_NAME) + " ASC NULLS FIRST, "
               + FieldIds.quote(LogTable.TIMESTAMP) + " ASC NULLS FIRST"
           : "";
-      s.execute("COPY (SELECT " + select + " FROM " + source + order + ") TO '" + sql(out.toString())
-          + "' (FORMAT parquet, COMPRESSION zstd, FIELD_IDS " + FieldIds.clause(written) + ")");
+      String options = " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS " + FieldIds.clause(written) + ")";
+      if (parts == 1) {
+        s.execute("COPY (SELECT " + select + " FROM " + source + order + ") TO '"
+            + sql(out.resolve("part-0.parquet").toString()) + "'" + options);
+        return;
+      }
+      // one sort (it spills to the temp directory), then consecutive slices of it: each file holds
+      // its own (service_name, timestamp) range (DuckDB's FILE_SIZE_BYTES kept one file here)
+      s.execute("CREATE TEMP TABLE sorted AS SELECT " + select + ", row_number() OVER ("
+          + (order.isEmpty() ? "" : order.substring(1)) + ") AS __rn FROM " + source);
+      long perPart = (rows + parts - 1) / parts;
+      for (int i = 0; i < parts; i++) {
+        s.execute("COPY (SELECT " + select + " FROM sorted WHERE __rn > " + (i * perPart) + " AND __rn <= "
+            + ((i + 1) * perPart) + " ORDER BY __rn) TO '"
+            + sql(out.resolve(String.format("part-%05d.parquet", i)).toString()) + "'" + options);
+      }
     } catch (SQLException e) {
       throw new IllegalStateException("DuckDB could not rewrite the files: " + e.getMessage(), e);
     }

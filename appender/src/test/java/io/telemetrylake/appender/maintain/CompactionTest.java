@@ -28,6 +28,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +64,7 @@ class CompactionTest {
     Path local = tmp.resolve(name + ".parquet");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
       s.execute("COPY (SELECT make_timestamptz(" + (DAY * 86_400_000_000L) + " + i) AS \"timestamp\","
-          + " 'svc-' || (i % 3) AS service_name, 'row ' || i AS body,"
+          + " 'svc-' || (i % 3) AS service_name, 'row ' || i || ' ' || md5(i::VARCHAR) || md5((i * 7)::VARCHAR) || md5((i * 13)::VARCHAR) AS body,"
           + " MAP {'lake.id': '" + name + "-' || i} AS log_attributes FROM range(" + rows + ") t(i))"
           + " TO '" + local + "' (FORMAT parquet, FIELD_IDS " + FieldIds.clause(
               t.schema().select("timestamp", "service_name", "body", "log_attributes")) + ")");
@@ -130,6 +132,53 @@ class CompactionTest {
       rows.forEach(r -> services.add((String) r.getField("service_name")));
     }
     assertThat(services).isSorted();
+  }
+
+  @Test
+  void writesFilesWithDisjointServiceRangesSoAOneServiceQueryPrunes() throws Exception {
+    long largest = 0;
+    for (int i = 0; i < 6; i++) {
+      largest = Math.max(largest, appendFile(table, "f" + i, 3000).fileSizeInBytes());
+    }
+    // two inputs fit a target: three groups, sorted together into about three files
+    long target = largest * 22 / 10;
+    Compaction compaction = new Compaction(tmp.resolve("work"), 256, CompactionHooks.NONE);
+    List<String> errors = new ArrayList<>();
+
+    List<PartitionResult> results = compaction.run(table, target, 2, false, errors);
+
+    assertThat(errors).isEmpty();
+    assertThat(results).singleElement().satisfies(p -> {
+      assertThat(p.outcome()).isEqualTo("rewritten");
+      assertThat(p.filesRewritten()).isEqualTo(6);
+      assertThat(p.filesAfter()).as("%s", p).isGreaterThan(1);
+    });
+    assertThat(ids()).hasSize(18_000).doesNotHaveDuplicates();
+    // sorted across the files: each file's service range starts where the previous one's ends
+    int field = table.schema().findField("service_name").fieldId();
+    List<String[]> ranges = new ArrayList<>();
+    table.refresh();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
+      for (FileScanTask t : tasks) {
+        ranges.add(new String[] {
+            Conversions.fromByteBuffer(Types.StringType.get(), t.file().lowerBounds().get(field)).toString(),
+            Conversions.fromByteBuffer(Types.StringType.get(), t.file().upperBounds().get(field)).toString()});
+      }
+    }
+    ranges.sort(java.util.Comparator.comparing((String[] r) -> r[0]).thenComparing(r -> r[1]));
+    for (int i = 1; i < ranges.size(); i++) {
+      assertThat(ranges.get(i)[0])
+          .as(ranges.stream().map(r -> r[0] + ".." + r[1]).toList().toString())
+          .isGreaterThanOrEqualTo(ranges.get(i - 1)[1]);
+    }
+    int selected = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan()
+        .filter(org.apache.iceberg.expressions.Expressions.equal("service_name", "svc-1")).planFiles()) {
+      for (FileScanTask t : tasks) {
+        selected++;
+      }
+    }
+    assertThat(selected).isLessThan(ranges.size());
   }
 
   @Test

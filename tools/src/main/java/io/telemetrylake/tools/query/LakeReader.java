@@ -23,10 +23,22 @@ import org.apache.iceberg.types.Types;
 final class LakeReader {
   private LakeReader() {}
 
-  /** Downloads the files of the scan; returns their local paths. */
-  static List<Path> download(Table table, Expression filter, Path dir) throws IOException {
+  /** The downloaded files, and how much of the table they are. */
+  record Selection(List<Path> files, long bytes, int totalFiles, long totalBytes) {}
+
+  /** Downloads the files of the scan; returns their local paths and the table's totals. */
+  static Selection download(Table table, Expression filter, Path dir) throws IOException {
+    int totalFiles = 0;
+    long totalBytes = 0;
+    try (CloseableIterable<FileScanTask> all = table.newScan().planFiles()) {
+      for (FileScanTask task : all) {
+        totalFiles++;
+        totalBytes += task.file().fileSizeInBytes();
+      }
+    }
     TableScan scan = table.newScan().filter(filter);
     List<Path> files = new ArrayList<>();
+    long bytes = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       int n = 0;
       for (FileScanTask task : tasks) {
@@ -39,9 +51,10 @@ final class LakeReader {
           Files.copy(stream, local, StandardCopyOption.REPLACE_EXISTING);
         }
         files.add(local);
+        bytes += task.file().fileSizeInBytes();
       }
     }
-    return files;
+    return new Selection(files, bytes, totalFiles, totalBytes);
   }
 
   /** The DuckDB type of an Iceberg column type, for an empty {@code logs} view with the right columns. */

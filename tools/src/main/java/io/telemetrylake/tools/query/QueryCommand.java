@@ -1,6 +1,7 @@
 package io.telemetrylake.tools.query;
 
 import io.telemetrylake.config.Settings;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -20,7 +22,6 @@ import java.util.stream.Stream;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.rest.RESTCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +41,7 @@ public final class QueryCommand implements Callable<Integer> {
   @Parameters(index = "0", defaultValue = "SELECT count(*) AS records FROM logs", description = "SQL (default: ${DEFAULT-VALUE})")
   String sql;
 
-  @Option(names = "--service", description = "only rows of this service.name (pruned through Iceberg)")
+  @Option(names = "--service", description = "only rows of this service.name (files pruned through Iceberg, rows filtered)")
   String service;
 
   @Option(names = "--since", description = "only rows at or after: an ISO instant or an age like 15m, 2h, 7d")
@@ -64,16 +65,7 @@ public final class QueryCommand implements Callable<Integer> {
     try (RESTCatalog catalog = new RESTCatalog()) {
       catalog.initialize("lake", catalogProperties(env));
       Table table = catalog.loadTable(TableIdentifier.of(namespace, tableName));
-      List<Path> files = LakeReader.download(table, filter(), dir);
-      System.err.printf("%d data file(s) selected from %s.%s%n", files.size(), namespace, tableName);
-      try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-          Statement st = duck.createStatement()) {
-        st.execute("SET TimeZone='UTC'");
-        st.execute(viewSql(table, files));
-        try (ResultSet rs = st.executeQuery(sql)) {
-          new TablePrinter(maxWidth, maxRows).print(rs, System.out);
-        }
-      }
+      run(table, rowFilter(), dir, System.out, System.err);
     } finally {
       try (Stream<Path> paths = Files.walk(dir)) {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -82,18 +74,29 @@ public final class QueryCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Downloads what the filter selects, says how much that was, runs the SQL over the matching rows. */
+  void run(Table table, RowFilter filter, Path dir, PrintStream out, PrintStream err) throws Exception {
+    LakeReader.Selection selection = LakeReader.download(table, filter.expression(), dir);
+    err.printf(Locale.ROOT, "%d of %d data files (%.1f of %.1f MiB) selected from %s%n",
+        selection.files().size(), selection.totalFiles(), selection.bytes() / 1048576.0,
+        selection.totalBytes() / 1048576.0, table.name());
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
+      st.execute("SET TimeZone='UTC'");
+      st.execute(viewSql(table, selection.files(), filter));
+      try (ResultSet rs = st.executeQuery(sql)) {
+        new TablePrinter(maxWidth, maxRows).print(rs, out);
+      }
+    }
+  }
+
+  /** The filters, each age turned into an instant once. */
+  RowFilter rowFilter() {
+    return new RowFilter(service, since == null ? null : micros(since), until == null ? null : micros(until));
+  }
+
   Expression filter() {
-    Expression e = Expressions.alwaysTrue();
-    if (service != null) {
-      e = Expressions.and(e, Expressions.equal("service_name", service));
-    }
-    if (since != null) {
-      e = Expressions.and(e, Expressions.greaterThanOrEqual("timestamp", micros(since)));
-    }
-    if (until != null) {
-      e = Expressions.and(e, Expressions.lessThan("timestamp", micros(until)));
-    }
-    return e;
+    return rowFilter().expression();
   }
 
   static long micros(String when) {
@@ -117,7 +120,7 @@ public final class QueryCommand implements Callable<Integer> {
     return at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000;
   }
 
-  static String viewSql(Table table, List<Path> files) {
+  static String viewSql(Table table, List<Path> files, RowFilter filter) {
     if (files.isEmpty()) {
       String columns = table.schema().columns().stream()
           .map(f -> "\"" + f.name() + "\" " + LakeReader.duckDbType(f.type()))
@@ -125,7 +128,8 @@ public final class QueryCommand implements Callable<Integer> {
       return "CREATE TABLE logs (" + columns + ")";
     }
     String list = files.stream().map(p -> "'" + p.toString().replace("'", "''") + "'").collect(Collectors.joining(", "));
-    return "CREATE VIEW logs AS SELECT * FROM read_parquet([" + list + "], union_by_name = true)";
+    return "CREATE VIEW logs AS SELECT * FROM read_parquet([" + list + "], union_by_name = true)"
+        + filter.sqlWhere();
   }
 
   static Map<String, String> catalogProperties(Settings env) {
