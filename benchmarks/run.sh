@@ -7,7 +7,7 @@
 #   benchmarks/run.sh pipeline [options]        lake send -> ingester -> Kafka -> appender: CPU/record of each
 #   benchmarks/run.sh copy [requests] [rounds]  the flush's COPY to Parquet and variants, CPU per row
 #   benchmarks/run.sh staging [requests] [rounds]  rows into the DuckDB staging table: appender vs Arrow, JSON vs MAP
-#   benchmarks/run.sh maintain [files] [rows]   compaction of N small files: MB/s, CPU/row, lake query before/after
+#   benchmarks/run.sh maintain [files] [rows] [dir] [target-mb] compaction of N small files: MB/s, CPU/row, lake query before/after
 #   benchmarks/run.sh build                     build what the commands above run
 # e2e options: --profile none|async|jfr, --out DIR, --data-dir DIR, --services-repo DIR, and per scenario:
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2

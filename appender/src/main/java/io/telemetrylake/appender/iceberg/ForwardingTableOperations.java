@@ -7,10 +7,10 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.LocationProvider;
 
 /** Table operations that pass every call to {@code delegate}; subclasses change a few of them. */
-abstract class ForwardingTableOperations implements TableOperations {
+public abstract class ForwardingTableOperations implements TableOperations {
   protected final TableOperations delegate;
 
-  ForwardingTableOperations(TableOperations delegate) {
+  protected ForwardingTableOperations(TableOperations delegate) {
     this.delegate = delegate;
   }
 

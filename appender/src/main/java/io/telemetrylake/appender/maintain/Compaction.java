@@ -25,7 +25,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
@@ -160,7 +162,11 @@ final class Compaction {
       for (List<DataFile> batch : batches(groups, targetBytes * SORTED_TARGETS_PER_REWRITE)) {
         outputs.addAll(rewriteSorted(table, batch, targetBytes));
       }
-      RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(start.snapshotId());
+      String commitId = UUID.randomUUID().toString();
+      Table checked = new BaseTable(
+          new CheckedCommitOperations(((HasTableOperations) table).operations(), commitId), table.name());
+      RewriteFiles rewrite = checked.newRewrite().validateFromSnapshot(start.snapshotId());
+      rewrite.set(CheckedCommitOperations.COMMIT_ID_KEY, commitId);
       groups.stream().flatMap(List::stream).forEach(rewrite::deleteFile);
       outputs.forEach(rewrite::addFile);
       rewrite.set(SUMMARY_KEY, "compaction");
@@ -304,8 +310,10 @@ final class Compaction {
           + (order.isEmpty() ? "" : order.substring(1)) + ") AS __rn FROM " + source);
       long perPart = (rows + parts - 1) / parts;
       for (int i = 0; i < parts; i++) {
-        s.execute("COPY (SELECT " + select + " FROM sorted WHERE __rn > " + (i * perPart) + " AND __rn <= "
-            + ((i + 1) * perPart) + " ORDER BY __rn) TO '"
+        // the last slice is open-ended: no row is left out if the files hold more than expected
+        String upper = i == parts - 1 ? "" : " AND __rn <= " + ((i + 1) * perPart);
+        s.execute("COPY (SELECT " + select + " FROM sorted WHERE __rn > " + (i * perPart) + upper
+            + " ORDER BY __rn) TO '"
             + sql(out.resolve(String.format("part-%05d.parquet", i)).toString()) + "'" + options);
       }
     } catch (SQLException e) {

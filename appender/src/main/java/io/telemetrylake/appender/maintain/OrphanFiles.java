@@ -16,6 +16,7 @@ import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ReachableFileUtil;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileInfo;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * statistics file references and that are older than a threshold. The threshold protects what is
  * being written right now: an appender's upload before its commit, a compaction's output before
  * its rewrite commits. Paths are compared without their scheme ({@code s3://} and {@code s3a://}
- * name the same object); if the listing does not even contain the current metadata file, the
- * listing and the references disagree on naming and nothing is deleted.
+ * name the same object). Only the table's data and metadata folders are listed, never what lies
+ * beside them. If the listing misses the metadata file or any file referenced before it started,
+ * listing and references disagree on naming and nothing is deleted.
  */
 final class OrphanFiles {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanFiles.class);
@@ -45,18 +47,38 @@ final class OrphanFiles {
       throw new IllegalStateException(table.io().getClass().getSimpleName() + " cannot list files");
     }
     long cutoff = clock.millis() - olderThan.toMillis();
-    // listed before the references are read: a file committed in between is then referenced
-    List<FileInfo> listed = new ArrayList<>();
-    // as a directory: S3 matches any key prefix, but s3proxy's file system store needs the slash
-    String location = table.location().endsWith("/") ? table.location() : table.location() + "/";
-    io.listPrefix(location).forEach(listed::add);
     table.refresh();
-    Set<String> referenced = referenced(table);
-    String currentMetadata = key(((HasTableOperations) table).operations().current().metadataFileLocation());
-    if (listed.stream().noneMatch(f -> key(f.location()).equals(currentMetadata))) {
-      throw new IllegalStateException("the listing of " + table.location()
-          + " does not contain the current metadata file " + currentMetadata
-          + "; refusing to delete anything");
+    // read before the listing too: every file referenced then must show up in it, or the listing
+    // and the metadata disagree on names and nothing is deleted
+    Set<String> before = referenced(table);
+    String metadataBefore = key(((HasTableOperations) table).operations().current().metadataFileLocation());
+    List<String> prefixes = List.of(
+        asDirectory(table.properties().getOrDefault(TableProperties.WRITE_DATA_LOCATION, table.location() + "/data")),
+        asDirectory(table.properties().getOrDefault(TableProperties.WRITE_METADATA_LOCATION, table.location() + "/metadata")));
+    List<FileInfo> listed = new ArrayList<>();
+    for (String prefix : prefixes) {
+      io.listPrefix(prefix).forEach(listed::add);
+    }
+    // and after: a file committed while the listing ran is referenced now
+    table.refresh();
+    Set<String> referenced = new HashSet<>(before);
+    referenced.addAll(referenced(table));
+    Set<String> listedKeys = new HashSet<>();
+    listed.forEach(f -> listedKeys.add(key(f.location())));
+    if (!listedKeys.contains(metadataBefore)) {
+      throw new IllegalStateException("the listing of " + prefixes
+          + " does not contain the table's metadata file " + metadataBefore + "; refusing to delete anything");
+    }
+    List<String> prefixKeys = prefixes.stream().map(OrphanFiles::key).toList();
+    String versionHint = key(ReachableFileUtil.versionHintLocation(table)); // REST tables have none
+    long missing = before.stream()
+        .filter(r -> !r.equals(versionHint))
+        .filter(r -> prefixKeys.stream().anyMatch(r::startsWith))
+        .filter(r -> !listedKeys.contains(r))
+        .count();
+    if (missing > 0) {
+      throw new IllegalStateException(missing + " file(s) the table referenced before listing " + prefixes
+          + " are not in the listing; refusing to delete anything");
     }
     List<FileInfo> orphans = listed.stream()
         .filter(f -> f.createdAtMillis() < cutoff)
@@ -105,6 +127,11 @@ final class OrphanFiles {
       }
     }
     return refs;
+  }
+
+  /** As a directory: S3 matches any key prefix (logs_v2 under logs), and s3proxy needs the slash. */
+  private static String asDirectory(String location) {
+    return location.endsWith("/") ? location : location + "/";
   }
 
   /** {@code s3://bucket/a/b} and {@code s3a://bucket/a/b} are the same object. */

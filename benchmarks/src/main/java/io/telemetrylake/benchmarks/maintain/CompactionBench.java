@@ -26,12 +26,16 @@ import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionData;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.ParquetUtil;
 
 /**
@@ -39,7 +43,7 @@ import org.apache.iceberg.parquet.ParquetUtil;
  * then `./lake query` latency, one maintenance run (compaction + expiry), `./lake query` again.
  * Prints rewrite MB/s and CPU µs per row of this JVM (DuckDB's threads included, from /proc).
  *
- * <p>{@code benchmarks/run.sh maintain [files] [rows-per-file] [data-dir]}
+ * <p>{@code benchmarks/run.sh maintain [files] [rows-per-file] [data-dir] [target-file-mb]}
  */
 public final class CompactionBench {
   private CompactionBench() {}
@@ -48,6 +52,7 @@ public final class CompactionBench {
     int files = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int rowsPerFile = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     Path dataDir = Path.of(args.length > 2 ? args[2] : "target/bench-maintain");
+    String targetMb = args.length > 3 ? args[3] : null;
     Path repo = Path.of(System.getProperty("lake.repo", ".")).toAbsolutePath();
     try (DevStack stack = DevStack.start(DevStackConfig.builder(dataDir).wipe(true).build())) {
       Map<String, String> env = new HashMap<>(stack.serviceEnv());
@@ -64,9 +69,15 @@ public final class CompactionBench {
           (System.nanoTime() - t0) / 1e9);
 
       List<Double> before = queries(repo, env);
+      String pruneBefore = pruning(catalog.loadTable(TableIdentifier.of(Namespace.of("bench"), "logs")));
       TableIdentifier id = TableIdentifier.of(Namespace.of("bench"), "logs");
       // compaction (and the manifest rewrite) alone: nothing is old enough to expire
-      Measured compact = maintain(catalog.loadTable(id), env, "--expire-older-than", "3650d");
+      List<String> compactArgs = new ArrayList<>(List.of("--expire-older-than", "3650d"));
+      if (targetMb != null) {
+        compactArgs.addAll(List.of("--target-file-size-mb", targetMb));
+      }
+      Measured compact = maintain(catalog.loadTable(id), env, compactArgs.toArray(String[]::new));
+      String pruneAfter = pruning(catalog.loadTable(id));
       List<Double> after = queries(repo, env);
       Measured expire = maintain(catalog.loadTable(id), env, "--expire-older-than", "0s", "--retain-last", "1");
       MaintenanceReport report = compact.report();
@@ -84,11 +95,40 @@ public final class CompactionBench {
       System.out.printf(Locale.ROOT, "| expiry of %d snapshots, %d files deleted (%s) | %.1f s wall, %.1f s CPU |%n",
           expire.report().expiry().snapshotsExpired(), expire.report().expiry().filesDeleted(),
           expire.report().stepMillis(), expire.wallSeconds(), expire.cpuSeconds());
+      System.out.printf(Locale.ROOT, "| files selected, before | %s |%n", pruneBefore);
+      System.out.printf(Locale.ROOT, "| files selected, after | %s |%n", pruneAfter);
       System.out.printf(Locale.ROOT, "| `lake query` count(*), before | %s s |%n", fmt(before.subList(0, 3)));
       System.out.printf(Locale.ROOT, "| `lake query` count(*), after | %s s |%n", fmt(after.subList(0, 3)));
       System.out.printf(Locale.ROOT, "| `lake query --service svc-3`, before | %s s |%n", fmt(before.subList(3, 6)));
       System.out.printf(Locale.ROOT, "| `lake query --service svc-3`, after | %s s |%n", fmt(after.subList(3, 6)));
     }
+  }
+
+  /** What Iceberg selects for a one-service and a one-hour filter: files and MiB of the table's. */
+  private static String pruning(Table table) throws java.io.IOException {
+    long hourAgo = (System.currentTimeMillis() - 3_600_000L) * 1000;
+    return "service_name = svc-3: " + selected(table, Expressions.equal("service_name", "svc-3"))
+        + "; timestamp >= now - 1h: " + selected(table, Expressions.greaterThanOrEqual("timestamp", hourAgo));
+  }
+
+  private static String selected(Table table, Expression filter) throws java.io.IOException {
+    int n = 0;
+    int total = 0;
+    long bytes = 0;
+    long totalBytes = 0;
+    try (CloseableIterable<FileScanTask> all = table.newScan().planFiles()) {
+      for (FileScanTask t : all) {
+        total++;
+        totalBytes += t.file().fileSizeInBytes();
+      }
+    }
+    try (CloseableIterable<FileScanTask> some = table.newScan().filter(filter).planFiles()) {
+      for (FileScanTask t : some) {
+        n++;
+        bytes += t.file().fileSizeInBytes();
+      }
+    }
+    return String.format(Locale.ROOT, "%d of %d files (%.1f of %.1f MiB)", n, total, bytes / 1048576.0, totalBytes / 1048576.0);
   }
 
   record Measured(MaintenanceReport report, double wallSeconds, double cpuSeconds) {}
@@ -113,13 +153,16 @@ public final class CompactionBench {
     Files.createDirectories(dir);
     String ids = FieldIds.clause(table.schema());
     long total = 0;
-    int day = (int) (System.currentTimeMillis() / 86_400_000L);
+    long nowMicros = System.currentTimeMillis() * 1000;
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
       for (int f = 0; f < files; f++) {
         Path out = dir.resolve("f" + f + ".parquet");
+        // one flush every 30 s: the last file is the newest
+        long start = nowMicros - (long) (files - f) * 30_000_000L;
+        int day = (int) (start / 86_400_000_000L);
         s.execute("COPY (SELECT"
-            + " make_timestamptz(" + ((long) day * 86_400_000_000L) + " + " + f + " * 1000000 + i) AS \"timestamp\","
-            + " make_timestamptz(" + ((long) day * 86_400_000_000L) + " + " + f + " * 1000000 + i) AS observed_timestamp,"
+            + " make_timestamptz((" + start + " + i * 29)::BIGINT) AS \"timestamp\","
+            + " make_timestamptz((" + start + " + i * 29)::BIGINT) AS observed_timestamp,"
             + " 9 AS severity_number, 'INFO' AS severity_text,"
             + " 'GET /api/orders/' || i || ' served in ' || (i % 97) || ' ms by worker ' || (i % 13) AS body,"
             + " md5(i::VARCHAR || '" + f + "') AS trace_id, substr(md5(i::VARCHAR), 1, 16) AS span_id, 1 AS trace_flags,"
