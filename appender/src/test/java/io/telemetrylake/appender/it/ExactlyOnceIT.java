@@ -53,7 +53,10 @@ class ExactlyOnceIT {
   void losesNothingAndLeavesNoOrphansWhenS3IsDownDuringFlushes(DevStack stack) throws Exception {
     try (Lake lake = Lake.create(stack, "s3-outage", 2);
         Appender appender = Appender.start(lake.config("a",
-            "BUFFER_SIZE_MB", "1", "APPENDER_MAX_STAGED_MB", "2", "BUFFER_TIME_SECONDS", "600"))) {
+            "BUFFER_SIZE_MB", "1", "APPENDER_MAX_STAGED_MB", "2", "BUFFER_TIME_SECONDS", "600",
+            // the last poll before the pause overshoots the cap by up to one fetch per partition
+            // (1 MiB each by default, which made the 3 MiB bound below flaky): keep it small
+            "KAFKA_CLIENT_MAX_PARTITION_FETCH_BYTES", "262144"))) {
       List<String> ids = new ArrayList<>(lake.sendMany("before", 40, 4, 2));
       await().atMost(Duration.ofSeconds(60)).until(() -> appender.status().stats().bufferRecords() == 10);
       try {
