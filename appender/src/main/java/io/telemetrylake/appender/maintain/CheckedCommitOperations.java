@@ -1,12 +1,12 @@
 package io.telemetrylake.appender.maintain;
 
 import io.telemetrylake.appender.iceberg.ForwardingTableOperations;
-import org.apache.iceberg.Snapshot;
+import io.telemetrylake.appender.iceberg.OffsetsSummary;
+import io.telemetrylake.appender.iceberg.TableOffsets;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
-import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * Table operations for a maintenance commit that never take a failed request at face value. The
@@ -17,7 +17,8 @@ import org.apache.iceberg.util.SnapshotUtil;
  * commit's id: found, the commit succeeded; not readable, the outcome is unknown (files kept).
  */
 final class CheckedCommitOperations extends ForwardingTableOperations {
-  static final String COMMIT_ID_KEY = "telemetry-lake.maintenance-commit-id";
+  /** The same summary key as the appender's commits: one lookup ({@link TableOffsets#findCommit}). */
+  static final String COMMIT_ID_KEY = OffsetsSummary.COMMIT_ID_KEY;
 
   private final String commitId;
 
@@ -53,15 +54,6 @@ final class CheckedCommitOperations extends ForwardingTableOperations {
       unknown.addSuppressed(failure);
       throw unknown;
     }
-    Snapshot current = now.currentSnapshot();
-    if (current == null) {
-      return false;
-    }
-    for (Snapshot s : SnapshotUtil.ancestorsOf(current.snapshotId(), now::snapshot)) {
-      if (commitId.equals(s.summary().get(COMMIT_ID_KEY))) {
-        return true;
-      }
-    }
-    return false;
+    return TableOffsets.findCommit(now, commitId).isPresent();
   }
 }

@@ -172,7 +172,6 @@ final class Compaction {
       rewrite.set(SUMMARY_KEY, "compaction");
       hooks.beforeCommit();
       rewrite.commit();
-      hooks.afterCommit();
       return outputs;
     } catch (CommitStateUnknownException e) {
       // the files may be in the table now: keep them; orphan clean-up removes them if not

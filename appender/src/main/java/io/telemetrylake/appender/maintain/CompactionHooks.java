@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Points of a compaction the fault tests halt at, as SIGKILL would. Test-only: {@code
- * MAINTENANCE_TEST_CRASH_AT=before-commit} (new files uploaded, rewrite not committed) or {@code
- * after-commit}; never set in production.
+ * MAINTENANCE_TEST_CRASH_AT=before-commit} (new files uploaded, rewrite not committed); never set
+ * in production.
  */
 public interface CompactionHooks {
   String SETTING = "MAINTENANCE_TEST_CRASH_AT";
@@ -18,33 +18,22 @@ public interface CompactionHooks {
   /** The partition's new files are uploaded; the rewrite commit is next. */
   default void beforeCommit() {}
 
-  default void afterCommit() {}
-
   static CompactionHooks fromEnvironment(Map<String, String> env) {
     String value = env.getOrDefault(SETTING, "").trim();
     if (value.isEmpty()) {
       return NONE;
     }
     Logger log = LoggerFactory.getLogger(CompactionHooks.class);
-    Runnable halt = () -> {
-      log.error("{}={}: halting now (test-only hook)", SETTING, value);
-      Runtime.getRuntime().halt(137);
-    };
+    if (!value.equals("before-commit")) {
+      throw new ConfigException(SETTING, "must be before-commit");
+    }
     log.warn("{}={}: this runner halts at that point of a compaction (test-only)", SETTING, value);
-    return switch (value) {
-      case "before-commit" -> new CompactionHooks() {
-        @Override
-        public void beforeCommit() {
-          halt.run();
-        }
-      };
-      case "after-commit" -> new CompactionHooks() {
-        @Override
-        public void afterCommit() {
-          halt.run();
-        }
-      };
-      default -> throw new ConfigException(SETTING, "must be before-commit or after-commit");
+    return new CompactionHooks() {
+      @Override
+      public void beforeCommit() {
+        log.error("{}={}: halting now (test-only hook)", SETTING, value);
+        Runtime.getRuntime().halt(137);
+      }
     };
   }
 }

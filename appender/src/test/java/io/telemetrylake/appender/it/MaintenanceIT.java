@@ -125,7 +125,7 @@ class MaintenanceIT {
           List<String> all = new ArrayList<>();
           for (int i = 0; i < 40; i++) {
             all.addAll(lake.sendMany("live" + i, 20, 5, 2));
-            Thread.sleep(150);
+            Thread.sleep(150); // pacing the load over several flushes, not waiting for a condition
           }
           return all;
         });

@@ -182,6 +182,21 @@ class CompactionTest {
   }
 
   @Test
+  void mergesManySmallManifestsAndKeepsEveryFile() throws Exception {
+    for (int i = 0; i < 12; i++) {
+      appendFile(table, "m" + i, 5);
+    }
+
+    MaintenanceReport.ManifestResult result = new ManifestCompaction().run(table, false);
+
+    assertThat(result.outcome()).isEqualTo("rewritten");
+    assertThat(result.before()).isEqualTo(12);
+    assertThat(result.after()).isLessThan(result.before());
+    assertThat(files()).hasSize(12);
+    assertThat(ids()).hasSize(60).doesNotHaveDuplicates();
+  }
+
+  @Test
   void anAppendCommittedDuringTheRewriteIsKeptAndTheRewriteStillLands() throws Exception {
     for (int i = 0; i < 3; i++) {
       appendFile(table, "f" + i, 20);

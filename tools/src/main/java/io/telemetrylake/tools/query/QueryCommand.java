@@ -21,7 +21,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.rest.RESTCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,10 +92,6 @@ public final class QueryCommand implements Callable<Integer> {
   /** The filters, each age turned into an instant once. */
   RowFilter rowFilter() {
     return new RowFilter(service, since == null ? null : micros(since), until == null ? null : micros(until));
-  }
-
-  Expression filter() {
-    return rowFilter().expression();
   }
 
   static long micros(String when) {

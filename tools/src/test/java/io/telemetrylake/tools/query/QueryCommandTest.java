@@ -43,7 +43,7 @@ class QueryCommandTest {
     q.service = "checkout";
     q.since = "2026-01-01T00:00:00Z";
 
-    assertThat(q.filter().toString())
+    assertThat(q.rowFilter().expression().toString())
         .isEqualTo("(ref(name=\"service_name\") == \"checkout\" and ref(name=\"timestamp\") >= 1767225600000000)");
   }
 }
