@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.EntityRef;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -13,6 +14,10 @@ import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,14 +39,14 @@ public final class OtlpJsonEncoder {
    *     the tolerated {@code "flags": "01"} style)
    * @param upperCaseHex trace and span ids in upper-case hex
    * @param unknownFields an unknown field, with nested content, in every object
-   * @param severityNames severityNumber as the enum name
+   * @param enumNames enums (severityNumber, span kind, status code) as the enum value's name
    */
   public record Style(
       boolean snakeCase,
       boolean numbersAsStrings,
       boolean upperCaseHex,
       boolean unknownFields,
-      boolean severityNames) {
+      boolean enumNames) {
     public static final Style OTLP = new Style(false, false, false, false, false);
   }
 
@@ -56,14 +61,29 @@ public final class OtlpJsonEncoder {
   }
 
   public static byte[] encode(ExportLogsServiceRequest request, Style style) {
+    return encode(style, encoder -> encoder.request(request));
+  }
+
+  public static byte[] encode(ExportTraceServiceRequest request, Style style) {
+    return encode(style, encoder -> encoder.request(request));
+  }
+
+  @FunctionalInterface
+  private interface Writer {
+    void write(OtlpJsonEncoder encoder) throws IOException;
+  }
+
+  private static byte[] encode(Style style, Writer writer) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator g = JSON.createGenerator(out)) {
-      new OtlpJsonEncoder(g, style).request(request);
+      writer.write(new OtlpJsonEncoder(g, style));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
   }
+
+  // ---- logs ---------------------------------------------------------------------------------
 
   private void request(ExportLogsServiceRequest request) throws IOException {
     start();
@@ -96,6 +116,166 @@ public final class OtlpJsonEncoder {
     g.writeEndObject();
   }
 
+  private void scopeLogs(ScopeLogs scopeLogs) throws IOException {
+    start();
+    if (scopeLogs.hasScope()) {
+      name("scope", "scope");
+      scope(scopeLogs.getScope());
+    }
+    if (scopeLogs.getLogRecordsCount() > 0) {
+      name("logRecords", "log_records");
+      g.writeStartArray();
+      for (LogRecord record : scopeLogs.getLogRecordsList()) {
+        logRecord(record);
+      }
+      g.writeEndArray();
+    }
+    string("schemaUrl", "schema_url", scopeLogs.getSchemaUrl());
+    g.writeEndObject();
+  }
+
+  private void logRecord(LogRecord record) throws IOException {
+    start();
+    fixed64("timeUnixNano", "time_unix_nano", record.getTimeUnixNano());
+    fixed64("observedTimeUnixNano", "observed_time_unix_nano", record.getObservedTimeUnixNano());
+    enumValue(
+        "severityNumber",
+        "severity_number",
+        record.getSeverityNumberValue(),
+        record.getSeverityNumber() == SeverityNumber.UNRECOGNIZED
+            ? null
+            : record.getSeverityNumber().name());
+    string("severityText", "severity_text", record.getSeverityText());
+    if (record.hasBody()) {
+      name("body", "body");
+      anyValue(record.getBody());
+    }
+    attributes(record.getAttributesList());
+    uint32("droppedAttributesCount", "dropped_attributes_count", record.getDroppedAttributesCount());
+    uint32("flags", "flags", record.getFlags());
+    hex("traceId", "trace_id", record.getTraceId());
+    hex("spanId", "span_id", record.getSpanId());
+    string("eventName", "event_name", record.getEventName());
+    g.writeEndObject();
+  }
+
+  // ---- traces -------------------------------------------------------------------------------
+
+  private void request(ExportTraceServiceRequest request) throws IOException {
+    start();
+    if (request.getResourceSpansCount() > 0) {
+      name("resourceSpans", "resource_spans");
+      g.writeStartArray();
+      for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+        resourceSpans(resourceSpans);
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
+  }
+
+  private void resourceSpans(ResourceSpans resourceSpans) throws IOException {
+    start();
+    if (resourceSpans.hasResource()) {
+      name("resource", "resource");
+      resource(resourceSpans.getResource());
+    }
+    if (resourceSpans.getScopeSpansCount() > 0) {
+      name("scopeSpans", "scope_spans");
+      g.writeStartArray();
+      for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
+        scopeSpans(scopeSpans);
+      }
+      g.writeEndArray();
+    }
+    string("schemaUrl", "schema_url", resourceSpans.getSchemaUrl());
+    g.writeEndObject();
+  }
+
+  private void scopeSpans(ScopeSpans scopeSpans) throws IOException {
+    start();
+    if (scopeSpans.hasScope()) {
+      name("scope", "scope");
+      scope(scopeSpans.getScope());
+    }
+    if (scopeSpans.getSpansCount() > 0) {
+      name("spans", "spans");
+      g.writeStartArray();
+      for (Span span : scopeSpans.getSpansList()) {
+        span(span);
+      }
+      g.writeEndArray();
+    }
+    string("schemaUrl", "schema_url", scopeSpans.getSchemaUrl());
+    g.writeEndObject();
+  }
+
+  private void span(Span span) throws IOException {
+    start();
+    hex("traceId", "trace_id", span.getTraceId());
+    hex("spanId", "span_id", span.getSpanId());
+    string("traceState", "trace_state", span.getTraceState());
+    hex("parentSpanId", "parent_span_id", span.getParentSpanId());
+    uint32("flags", "flags", span.getFlags());
+    string("name", "name", span.getName());
+    enumValue(
+        "kind",
+        "kind",
+        span.getKindValue(),
+        span.getKind() == Span.SpanKind.UNRECOGNIZED ? null : span.getKind().name());
+    fixed64("startTimeUnixNano", "start_time_unix_nano", span.getStartTimeUnixNano());
+    fixed64("endTimeUnixNano", "end_time_unix_nano", span.getEndTimeUnixNano());
+    attributes(span.getAttributesList());
+    uint32("droppedAttributesCount", "dropped_attributes_count", span.getDroppedAttributesCount());
+    if (span.getEventsCount() > 0) {
+      name("events", "events");
+      g.writeStartArray();
+      for (Span.Event event : span.getEventsList()) {
+        start();
+        fixed64("timeUnixNano", "time_unix_nano", event.getTimeUnixNano());
+        string("name", "name", event.getName());
+        attributes(event.getAttributesList());
+        uint32(
+            "droppedAttributesCount", "dropped_attributes_count", event.getDroppedAttributesCount());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    uint32("droppedEventsCount", "dropped_events_count", span.getDroppedEventsCount());
+    if (span.getLinksCount() > 0) {
+      name("links", "links");
+      g.writeStartArray();
+      for (Span.Link link : span.getLinksList()) {
+        start();
+        hex("traceId", "trace_id", link.getTraceId());
+        hex("spanId", "span_id", link.getSpanId());
+        string("traceState", "trace_state", link.getTraceState());
+        attributes(link.getAttributesList());
+        uint32(
+            "droppedAttributesCount", "dropped_attributes_count", link.getDroppedAttributesCount());
+        uint32("flags", "flags", link.getFlags());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    uint32("droppedLinksCount", "dropped_links_count", span.getDroppedLinksCount());
+    if (span.hasStatus()) {
+      Status status = span.getStatus();
+      name("status", "status");
+      start();
+      string("message", "message", status.getMessage());
+      enumValue(
+          "code",
+          "code",
+          status.getCodeValue(),
+          status.getCode() == Status.StatusCode.UNRECOGNIZED ? null : status.getCode().name());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  // ---- shared by every signal ---------------------------------------------------------------
+
   private void resource(Resource resource) throws IOException {
     start();
     attributes(resource.getAttributesList());
@@ -116,58 +296,12 @@ public final class OtlpJsonEncoder {
     g.writeEndObject();
   }
 
-  private void scopeLogs(ScopeLogs scopeLogs) throws IOException {
-    start();
-    if (scopeLogs.hasScope()) {
-      name("scope", "scope");
-      scope(scopeLogs.getScope());
-    }
-    if (scopeLogs.getLogRecordsCount() > 0) {
-      name("logRecords", "log_records");
-      g.writeStartArray();
-      for (LogRecord record : scopeLogs.getLogRecordsList()) {
-        logRecord(record);
-      }
-      g.writeEndArray();
-    }
-    string("schemaUrl", "schema_url", scopeLogs.getSchemaUrl());
-    g.writeEndObject();
-  }
-
   private void scope(InstrumentationScope scope) throws IOException {
     start();
     string("name", "name", scope.getName());
     string("version", "version", scope.getVersion());
     attributes(scope.getAttributesList());
     uint32("droppedAttributesCount", "dropped_attributes_count", scope.getDroppedAttributesCount());
-    g.writeEndObject();
-  }
-
-  private void logRecord(LogRecord record) throws IOException {
-    start();
-    fixed64("timeUnixNano", "time_unix_nano", record.getTimeUnixNano());
-    fixed64("observedTimeUnixNano", "observed_time_unix_nano", record.getObservedTimeUnixNano());
-    if (record.getSeverityNumberValue() != 0) {
-      name("severityNumber", "severity_number");
-      if (style.severityNames() && record.getSeverityNumber() != SeverityNumber.UNRECOGNIZED) {
-        g.writeString(record.getSeverityNumber().name());
-      } else if (style.numbersAsStrings()) {
-        g.writeString(Integer.toString(record.getSeverityNumberValue()));
-      } else {
-        g.writeNumber(record.getSeverityNumberValue());
-      }
-    }
-    string("severityText", "severity_text", record.getSeverityText());
-    if (record.hasBody()) {
-      name("body", "body");
-      anyValue(record.getBody());
-    }
-    attributes(record.getAttributesList());
-    uint32("droppedAttributesCount", "dropped_attributes_count", record.getDroppedAttributesCount());
-    uint32("flags", "flags", record.getFlags());
-    hex("traceId", "trace_id", record.getTraceId());
-    hex("spanId", "span_id", record.getSpanId());
-    string("eventName", "event_name", record.getEventName());
     g.writeEndObject();
   }
 
@@ -320,6 +454,19 @@ public final class OtlpJsonEncoder {
       g.writeString(Integer.toString(value));
     } else {
       g.writeNumber(value);
+    }
+  }
+
+  /** A non-zero enum: its number, or with {@link Style#enumNames} its name when it has one. */
+  private void enumValue(String camel, String snake, int number, String enumName)
+      throws IOException {
+    if (number != 0) {
+      name(camel, snake);
+      if (style.enumNames() && enumName != null) {
+        g.writeString(enumName);
+      } else {
+        int32(number);
+      }
     }
   }
 
