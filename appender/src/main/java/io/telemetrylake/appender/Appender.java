@@ -1,253 +1,154 @@
 package io.telemetrylake.appender;
 
 import io.javalin.Javalin;
-import io.telemetrylake.appender.consume.DeadLetterQueue;
-import io.telemetrylake.appender.consume.DeadLetterTopic;
-import io.telemetrylake.appender.flush.FlushRequests;
-import io.telemetrylake.appender.consume.KafkaClients;
 import io.telemetrylake.appender.consume.PollLoop;
-import io.telemetrylake.appender.consume.RecordDecoder;
-import io.telemetrylake.appender.flush.FlushPolicy;
 import io.telemetrylake.appender.flush.FlushHooks;
 import io.telemetrylake.appender.flush.FlushReport;
 import io.telemetrylake.appender.flush.FlushTrigger;
-import io.telemetrylake.appender.flush.Flusher;
-import io.telemetrylake.appender.flush.UploadJournal;
 import io.telemetrylake.appender.http.AdminServer;
 import io.telemetrylake.appender.iceberg.CatalogFactory;
-import io.telemetrylake.appender.iceberg.BatchCommitter;
-import io.telemetrylake.appender.iceberg.OffsetsSummary;
-import io.telemetrylake.appender.iceberg.TableSetup;
-import io.telemetrylake.appender.stage.StagingBuffer;
-import io.telemetrylake.appender.status.AppenderMetrics;
 import io.telemetrylake.appender.status.AppenderStatus;
+import io.telemetrylake.signal.Signal;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.util.ThreadPools;
-import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running appender: table set up, staging opened, admin server listening, poll loop running.
- * {@link AppenderMain} adds the process concerns (signals, exit codes); tests start it in-process.
+ * One running appender process: a {@link SignalPipeline} per signal of {@code SIGNALS} (tables
+ * set up, staging opened, poll loops running) and the admin server over all of them. {@link
+ * AppenderMain} adds the process concerns (signals, exit codes); tests start it in-process.
  */
 public final class Appender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Appender.class);
-  private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
-  private static final Duration DLQ_TIMEOUT = Duration.ofSeconds(30);
   /** How long a dead loop's clean-up may take (closing clients; no flush is attempted). */
   public static final Duration DEAD_LOOP_CLEANUP = PollLoop.DEAD_FLUSH_WAIT.plusSeconds(10);
 
   private final AppenderConfig config;
   private final Catalog catalog;
-  private final FlushRequests requests;
-  private final AppenderStatus status;
-  private final PollLoop loop;
-  private final Thread loopThread;
-  private final CompletableFuture<Void> loopEnded = new CompletableFuture<>();
+  private final List<SignalPipeline> pipelines;
   private final Javalin http;
   private volatile boolean closed;
 
-  private Appender(
-      AppenderConfig config,
-      Catalog catalog,
-      FlushRequests requests,
-      AppenderStatus status,
-      PollLoop loop,
-      Javalin http) {
+  private Appender(AppenderConfig config, Catalog catalog, List<SignalPipeline> pipelines, Javalin http) {
     this.config = config;
     this.catalog = catalog;
-    this.requests = requests;
-    this.status = status;
-    this.loop = loop;
+    this.pipelines = List.copyOf(pipelines);
     this.http = http;
-    this.loopThread =
-        new Thread(
-            () -> {
-              try {
-                loop.run();
-              } finally {
-                loopEnded.complete(null);
-              }
-            },
-            "appender-poll-loop");
   }
 
-  /** Starts with real Kafka clients. */
   public static Appender start(AppenderConfig config) {
-    return start(config, KafkaClients.from(config), Clock.systemUTC(), FlushHooks.NONE);
-  }
-
-  public static Appender start(AppenderConfig config, FlushHooks hooks) {
-    return start(config, KafkaClients.from(config), Clock.systemUTC(), hooks);
+    return start(config, FlushHooks.NONE);
   }
 
   /**
-   * Starts the appender: fails (with the cause) when the catalog cannot be reached or the table
+   * Starts the appender: fails (with the cause) when the catalog cannot be reached or a table
    * cannot take the appender's files.
+   *
+   * @param hooks test-only points in each flush ({@link FlushHooks#NONE} in production)
    */
-  public static Appender start(AppenderConfig config, KafkaClients kafka, Clock clock) {
-    return start(config, kafka, clock, FlushHooks.NONE);
-  }
-
-  /** @param hooks test-only points in each flush ({@link FlushHooks#NONE} in production) */
-  public static Appender start(
-      AppenderConfig config, KafkaClients kafka, Clock clock, FlushHooks hooks) {
+  public static Appender start(AppenderConfig config, FlushHooks hooks) {
     LOG.info("starting appender: {}", config.describe());
     // Iceberg's worker pool registers a JVM shutdown hook when first used; make that happen now,
     // not in a flush that runs while the JVM is already shutting down
     ThreadPools.getWorkerPool();
-    // before anything is opened: a DLQ topic that may not be created stops start-up here
-    boolean dlqTopicReady = ensureDeadLetterTopic(config, kafka, true);
     Catalog catalog = CatalogFactory.create(config);
-    TableIdentifier id =
-        TableIdentifier.of(Namespace.of(config.namespaceLevels()), config.table());
-    Table table = TableSetup.ensureTable(catalog, id);
-    AppenderMetrics metrics = new AppenderMetrics();
-    AppenderStatus status = new AppenderStatus();
-    FlushRequests requests = new FlushRequests();
-    UploadJournal journal = UploadJournal.open(config.stagingDir());
-    // two buffers: one stages while the other is flushed; they share the DuckDB memory budget
-    StagingBuffer first =
-        StagingBuffer.open(config.stagingDir().resolve("buffer-1"), config.duckdbMemoryMb() / 2);
-    StagingBuffer second =
-        StagingBuffer.open(config.stagingDir().resolve("buffer-2"), config.duckdbMemoryMb() / 2);
-    BatchCommitter committer =
-        new BatchCommitter(
-            table,
-            OffsetsSummary.key(config.groupId(), config.topic()),
-            20,
-            Duration.ofMillis(100),
-            metrics::commitRetried);
-    Flusher flusher =
-        new Flusher(
-            committer,
-            journal,
-            config.targetFileBytes(),
-            hooks,
-            clock,
-            // names the committer in each snapshot's summary: unique per appender, unlike the host
-            config.instanceId());
-    try {
-      flusher.settlePendingUploads();
-    } catch (RuntimeException e) {
-      LOG.warn("could not settle earlier uploads yet (retried before each flush): {}", e.getMessage());
+    List<SignalPipeline> pipelines = new ArrayList<>();
+    for (Signal<?> signal : config.signals()) {
+      pipelines.add(SignalPipeline.create(config.forSignal(signal), catalog, Clock.systemUTC(), hooks));
     }
-    FlushPolicy policy =
-        new FlushPolicy(
-            config.bufferSizeBytes(),
-            config.bufferTime(),
-            config.maxStagedBytes(),
-            MIN_BACKOFF,
-            MAX_BACKOFF);
-    DeadLetterQueue dlq =
-        new DeadLetterQueue(
-            kafka.producer(),
-            config.dlqTopic(),
-            DLQ_TIMEOUT,
-            // on the poll-loop thread, before a DLQ send, until it worked
-            () -> ensureDeadLetterTopic(config, kafka, false));
-    if (dlqTopicReady) {
-      dlq.topicExists();
-    }
-    PollLoop loop =
-        new PollLoop(
-            config.topic(),
-            kafka.consumer(),
-            dlq,
-            RecordDecoder.kafkaRecordFormat(),
-            first,
-            second,
-            flusher,
-            committer,
-            policy,
-            requests,
-            metrics,
-            status,
-            clock,
-            config.shutdownTimeout(),
-            hooks);
     Javalin http =
         AdminServer.create(
-            status,
-            metrics,
-            requests::request,
+            pipelines.stream().map(SignalPipeline::adminTarget).toList(),
             config.authToken(),
             config.metricsAuth(),
             Duration.ofMinutes(5));
-    Appender appender = new Appender(config, catalog, requests, status, loop, http);
+    Appender appender = new Appender(config, catalog, pipelines, http);
     http.start(config.bindAddress(), config.port());
-    appender.loopThread.start();
-    LOG.info("appender running: table {}, admin port {}", id, http.port());
+    for (SignalPipeline p : pipelines) {
+      p.start();
+      LOG.info("appender running: {} from {} into table {}", p.signal().name(),
+          config.forSignal(p.signal()).topic(), p.table());
+    }
+    LOG.info("admin port {}", http.port());
     return appender;
   }
 
-  /**
-   * Creates the DLQ topic, so a poison record never meets a missing one (or one the broker
-   * auto-created with its defaults). At start-up a topic that may not be created stops the
-   * appender; Kafka not answering does not (the consumer waits for it too): the DLQ asks again
-   * before its next send. True when the topic exists.
-   */
-  private static boolean ensureDeadLetterTopic(AppenderConfig config, KafkaClients kafka, boolean startUp) {
-    try (Admin admin = kafka.admin()) {
-      DeadLetterTopic.ensure(admin, config.dlqTopic(), config.dlqTopicSettings(), 15_000);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      LOG.warn("could not check or create the dead-letter topic {}: {}", config.dlqTopic(), cause.toString());
-      return false;
-    } catch (IllegalStateException e) {
-      if (startUp) {
-        throw e;
-      }
-      LOG.warn("{}", e.getMessage());
-      return false;
-    }
+  /** Asks every pipeline for a flush (SIGUSR1, tests); completes after all have committed. */
+  public CompletableFuture<FlushReport> requestFlush(FlushTrigger trigger) {
+    List<CompletableFuture<FlushReport>> all =
+        pipelines.stream().map(p -> p.requestFlush(trigger)).toList();
+    // the first signal's report, once every signal's flush has ended
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> all.get(0));
   }
 
-  /** Asks the poll loop for a flush (SIGUSR1, tests); completes after the commit. */
-  public CompletableFuture<FlushReport> requestFlush(FlushTrigger trigger) {
-    return requests.request(trigger);
+  /** One signal's flush. */
+  public CompletableFuture<FlushReport> requestFlush(Signal<?> signal, FlushTrigger trigger) {
+    return pipeline(signal).requestFlush(trigger);
   }
 
   public int port() {
     return http.port();
   }
 
+  /** The first signal's status (logs unless SIGNALS says otherwise). */
   public AppenderStatus status() {
-    return status;
+    return pipelines.get(0).status();
+  }
+
+  public AppenderStatus status(Signal<?> signal) {
+    return pipeline(signal).status();
+  }
+
+  private SignalPipeline pipeline(Signal<?> signal) {
+    return pipelines.stream().filter(p -> p.signal() == signal).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("this appender runs no " + signal.name() + " pipeline"));
+  }
+
+  /** A pipeline whose loop died, if any: the process can no longer do its job. */
+  public Optional<AppenderStatus> deadPipeline() {
+    return pipelines.stream().map(SignalPipeline::status).filter(AppenderStatus::isLoopDead).findFirst();
+  }
+
+  /** True once every pipeline was asked to stop. */
+  public boolean isStopping() {
+    return pipelines.stream().allMatch(p -> p.status().isStopping());
   }
 
   /**
-   * Blocks until the poll loop has ended or died (a fatal error: it consumes nothing more, while
-   * its clean-up may still run).
+   * Blocks until a pipeline's poll loop has ended or died (a fatal error: it consumes nothing
+   * more, while its clean-up may still run).
    */
   public void awaitLoop() throws InterruptedException {
+    List<CompletableFuture<?>> events = new ArrayList<>();
+    for (SignalPipeline p : pipelines) {
+      events.add(p.ended());
+      events.add(p.status().death());
+    }
     try {
-      CompletableFuture.anyOf(loopEnded, status.death()).get();
+      CompletableFuture.anyOf(events.toArray(CompletableFuture[]::new)).get();
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
   }
 
-  /** Waits up to {@code timeout} for the poll loop's thread to end; true when it has. */
+  /** Waits up to {@code timeout} for every poll loop's thread to end; true when all have. */
   public boolean awaitLoopEnd(Duration timeout) throws InterruptedException {
-    loopThread.join(Math.max(1, timeout.toMillis()));
-    return !loopThread.isAlive();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean all = true;
+    for (SignalPipeline p : pipelines) {
+      all &= p.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    }
+    return all;
   }
 
   /** Stops intake, flushes and commits what is staged, closes everything. Idempotent. */
@@ -258,18 +159,18 @@ public final class Appender implements AutoCloseable {
     }
     closed = true;
     LOG.info("stopping appender");
-    status.stopping();
-    loop.stop();
-    // a dead loop flushes nothing: only its clean-up is waited for
-    Duration wait =
-        status.isLoopDead() ? DEAD_LOOP_CLEANUP : config.shutdownTimeout().plusSeconds(15);
-    try {
-      loopThread.join(wait.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (loopThread.isAlive()) {
-      LOG.warn("poll loop did not stop within {}", wait);
+    // all at once: the pipelines flush in parallel, each within the shutdown timeout
+    pipelines.forEach(SignalPipeline::stop);
+    for (SignalPipeline p : pipelines) {
+      // a dead loop flushes nothing: only its clean-up is waited for
+      Duration wait = p.status().isLoopDead() ? DEAD_LOOP_CLEANUP : config.shutdownTimeout().plusSeconds(15);
+      try {
+        if (!p.join(wait)) {
+          LOG.warn("{} poll loop did not stop within {}", p.signal().name(), wait);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     http.stop();
     if (catalog instanceof Closeable c) {

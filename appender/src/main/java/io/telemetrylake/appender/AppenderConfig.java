@@ -3,10 +3,13 @@ package io.telemetrylake.appender;
 import io.telemetrylake.appender.consume.Hostname;
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -50,7 +53,12 @@ public record AppenderConfig(
     Optional<String> s3SecretAccessKey,
     boolean s3PathStyleAccess,
     Map<String, String> kafkaClientProperties,
-    Map<String, String> catalogProperties) {
+    Map<String, String> catalogProperties,
+    Signal<?> signal,
+    List<Signal<?>> signals,
+    String tracesTopic,
+    String tracesTable,
+    String tracesDlqTopic) {
 
   static final long MIB = 1024L * 1024L;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");
@@ -60,6 +68,56 @@ public record AppenderConfig(
   public AppenderConfig {
     kafkaClientProperties = Map.copyOf(kafkaClientProperties);
     catalogProperties = Map.copyOf(catalogProperties);
+    signals = List.copyOf(signals);
+  }
+
+  /**
+   * The settings of one signal's pipeline in this process. The logs pipeline keeps the settings as
+   * they are (its topic, group, table, DLQ and staging directory are those of earlier versions);
+   * traces take {@code KAFKA_TRACES_TOPIC}, {@code ICEBERG_TRACES_TABLE}, {@code
+   * APPENDER_TRACES_DLQ_TOPIC}, the group {@code <APPENDER_GROUP_ID>-traces} (its own group, so
+   * a rebalance of one signal never stops the other) and {@code <staging>/traces}. The DuckDB
+   * memory is split between the signals.
+   */
+  public AppenderConfig forSignal(Signal<?> which) {
+    if (!signals.contains(which)) {
+      throw new IllegalArgumentException("signal " + which.name() + " is not in SIGNALS " + signals);
+    }
+    boolean traces = which == Signals.TRACES;
+    return new AppenderConfig(
+        kafkaBootstrapServers,
+        traces ? tracesTopic : topic,
+        traces ? groupId + "-traces" : groupId,
+        instanceId,
+        traces ? tracesDlqTopic : dlqTopic,
+        dlqTopicSettings,
+        port,
+        bindAddress,
+        traces ? stagingDir.resolve("traces") : stagingDir,
+        Math.max(64, duckdbMemoryMb / signals.size()),
+        bufferSizeBytes,
+        bufferTime,
+        maxStagedBytes,
+        targetFileBytes,
+        authToken,
+        metricsAuth,
+        shutdownTimeout,
+        catalogUri,
+        warehouse,
+        namespace,
+        traces ? tracesTable : table,
+        s3Endpoint,
+        s3Region,
+        s3AccessKeyId,
+        s3SecretAccessKey,
+        s3PathStyleAccess,
+        kafkaClientProperties,
+        catalogProperties,
+        which,
+        signals,
+        tracesTopic,
+        tracesTable,
+        tracesDlqTopic);
   }
 
   /**
@@ -77,7 +135,17 @@ public record AppenderConfig(
   }
 
   public static AppenderConfig from(Settings s) {
-    String topic = name(s, "KAFKA_TOPIC", "otel-logs");
+    String topic = name(s, "KAFKA_TOPIC", Signals.LOGS.defaultTopic());
+    String tracesTopic = name(s, "KAFKA_TRACES_TOPIC", Signals.TRACES.defaultTopic());
+    List<Signal<?>> signals = signals(s);
+    if (topic.equals(tracesTopic)) {
+      throw new ConfigException("KAFKA_TRACES_TOPIC", "must differ from KAFKA_TOPIC ('" + topic + "'): each signal has its own topic");
+    }
+    String table = name(s, "ICEBERG_TABLE", Signals.LOGS.defaultTable());
+    String tracesTable = name(s, "ICEBERG_TRACES_TABLE", Signals.TRACES.defaultTable());
+    if (table.equals(tracesTable)) {
+      throw new ConfigException("ICEBERG_TRACES_TABLE", "must differ from ICEBERG_TABLE ('" + table + "')");
+    }
     long bufferMb = s.longValue("BUFFER_SIZE_MB", 100, 1, 64 * 1024);
     long maxStagedMb = s.longValue("APPENDER_MAX_STAGED_MB", 4 * bufferMb, 1, 256 * 1024);
     if (maxStagedMb < bufferMb) {
@@ -125,14 +193,39 @@ public record AppenderConfig(
         httpUri("ICEBERG_CATALOG_URI", s.string("ICEBERG_CATALOG_URI", "http://127.0.0.1:8181")),
         warehouse,
         namespace(s),
-        name(s, "ICEBERG_TABLE", "logs"),
+        table,
         s3Endpoint,
         s.string("S3_REGION", "us-east-1"),
         accessKey,
         secretKey,
         s.bool("S3_PATH_STYLE_ACCESS", s3Endpoint.isPresent()),
         s.passThrough("KAFKA_CLIENT_"),
-        s.passThrough("ICEBERG_PROP_"));
+        s.passThrough("ICEBERG_PROP_"),
+        // the process's view until forSignal() picks one: the first signal's settings
+        signals.get(0),
+        signals,
+        tracesTopic,
+        tracesTable,
+        name(s, "APPENDER_TRACES_DLQ_TOPIC", tracesTopic + "-dlq"))
+        .forSignal(signals.get(0));
+  }
+
+  /** {@code SIGNALS}: which signals this process consumes, e.g. {@code logs,traces} (the default). */
+  private static List<Signal<?>> signals(Settings s) {
+    List<String> names = s.list("SIGNALS");
+    if (names.isEmpty()) {
+      return Signals.ALL;
+    }
+    List<Signal<?>> chosen = new java.util.ArrayList<>();
+    for (String name : names) {
+      Signal<?> signal = Signals.byName(name.trim().toLowerCase(java.util.Locale.ROOT))
+          .orElseThrow(() -> new ConfigException("SIGNALS",
+              "must list signals out of " + Signals.ALL.stream().map(Signal::name).toList() + ", got '" + name + "'"));
+      if (!chosen.contains(signal)) {
+        chosen.add(signal);
+      }
+    }
+    return chosen;
   }
 
   /** The table identifier's namespace levels ({@code a.b} is a two-level namespace). */
@@ -142,7 +235,11 @@ public record AppenderConfig(
 
   /** What start-up logs: every setting except secrets, whose presence only is shown. */
   public String describe() {
-    return "topic="
+    return "signal="
+        + signal.name()
+        + " signals="
+        + signals.stream().map(Signal::name).toList()
+        + " topic="
         + topic
         + " group="
         + groupId

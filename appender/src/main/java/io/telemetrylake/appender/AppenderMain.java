@@ -3,6 +3,7 @@ package io.telemetrylake.appender;
 import io.telemetrylake.appender.flush.CrashHooks;
 import io.telemetrylake.appender.flush.FlushHooks;
 import io.telemetrylake.appender.flush.FlushTrigger;
+import io.telemetrylake.appender.status.AppenderStatus;
 import io.telemetrylake.config.ConfigException;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ public final class AppenderMain {
     // other exits (System.exit elsewhere): still try to flush
     Runtime.getRuntime().addShutdownHook(new Thread(appender::close, "appender-shutdown"));
     appender.awaitLoop();
-    if (appender.status().isLoopDead() || !appender.status().isStopping()) {
+    if (appender.deadPipeline().isPresent() || !appender.isStopping()) {
       exitDead(appender);
     }
   }
@@ -80,7 +81,7 @@ public final class AppenderMain {
     halt.start();
     LOG.error(
         "the consumer loop is dead ({}): exiting with code 1 after at most {} s of clean-up",
-        appender.status().deathCause().orElse("ended by itself"), cleanup.toSeconds());
+        appender.deadPipeline().flatMap(AppenderStatus::deathCause).orElse("ended by itself"), cleanup.toSeconds());
     if (!appender.awaitLoopEnd(cleanup)) {
       LOG.warn("the dead loop's clean-up did not end within {} s; exiting anyway", cleanup.toSeconds());
     }

@@ -1,11 +1,12 @@
 package io.telemetrylake.benchmarks;
 
+import io.telemetrylake.signal.Signals;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.otlp.LogRecordValidator;
 import io.telemetrylake.otlp.OtlpDecodeException;
 import io.telemetrylake.otlp.OtlpEncoding;
 import io.telemetrylake.otlp.OtlpLogsDecoder;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.ResourceSplitter;
 import io.telemetrylake.tools.send.LogGenerator;
 import java.io.ByteArrayOutputStream;
@@ -48,10 +49,10 @@ public final class Payloads {
   }
 
   /** What the ingester produces for one request body: decode, validate, split. */
-  public static List<KafkaLogRecord> kafkaRecords(byte[] protobufBody) {
+  public static List<KafkaRecord> kafkaRecords(byte[] protobufBody) {
     try {
       ExportLogsServiceRequest request = OtlpLogsDecoder.decode(protobufBody, OtlpEncoding.PROTOBUF);
-      return new ResourceSplitter(MAX_VALUE_BYTES).split(LogRecordValidator.validate(request).request()).records();
+      return Signals.LOGS.splitter(MAX_VALUE_BYTES).split(LogRecordValidator.validate(request).request()).records();
     } catch (OtlpDecodeException e) {
       throw new IllegalStateException("generated request does not decode", e);
     }

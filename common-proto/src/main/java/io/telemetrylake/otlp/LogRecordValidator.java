@@ -18,18 +18,7 @@ public final class LogRecordValidator {
 
   private LogRecordValidator() {}
 
-  /**
-   * The request without its invalid records.
-   *
-   * @param request the decoded request after validation (the same instance when nothing was
-   *     dropped)
-   * @param rejectedLogRecords how many records were dropped
-   * @param errorMessage why, for the partial-success response; empty when nothing was dropped
-   */
-  public record Validated(
-      ExportLogsServiceRequest request, int rejectedLogRecords, String errorMessage) {}
-
-  public static Validated validate(ExportLogsServiceRequest request) {
+  public static Validated<ExportLogsServiceRequest> validate(ExportLogsServiceRequest request) {
     // A first pass that allocates nothing: almost every request is clean.
     LogRecord firstInvalid = null;
     int invalid = 0;
@@ -46,13 +35,13 @@ public final class LogRecordValidator {
       }
     }
     if (invalid == 0) {
-      return new Validated(request, 0, "");
+      return new Validated<>(request, 0, "");
     }
     ExportLogsServiceRequest.Builder cleaned = ExportLogsServiceRequest.newBuilder();
     for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
       cleaned.addResourceLogs(hasInvalid(resourceLogs) ? clean(resourceLogs) : resourceLogs);
     }
-    return new Validated(cleaned.build(), invalid, message(invalid, firstInvalid));
+    return new Validated<>(cleaned.build(), invalid, message(invalid, firstInvalid));
   }
 
   private static boolean isValid(LogRecord record) {

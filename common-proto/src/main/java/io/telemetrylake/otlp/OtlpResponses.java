@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Response bodies for {@code POST /v1/logs}, in the encoding of the request.
+ * Response bodies for {@code POST /v1/logs} and the other signals, in the encoding of the request.
  *
  * <ul>
  *   <li>success: an {@code ExportLogsServiceResponse}, with {@code partial_success} only when
@@ -34,6 +34,19 @@ public final class OtlpResponses {
    * @param errorMessage why records were rejected; null is treated as empty
    */
   public static byte[] success(OtlpEncoding encoding, long rejectedLogRecords, String errorMessage) {
+    return success(encoding, "rejectedLogRecords", rejectedLogRecords, errorMessage);
+  }
+
+  /**
+   * A success response of any signal. Only the OTLP/JSON name of the count differs between
+   * signals ({@code rejectedLogRecords}, {@code rejectedSpans}); the protobuf encoding is the same
+   * bytes for all of them (partial_success = 1, its count = 1, error_message = 2), so the logs
+   * message type encodes every signal's response.
+   *
+   * @param rejectedField the count's OTLP/JSON name
+   */
+  public static byte[] success(
+      OtlpEncoding encoding, String rejectedField, long rejectedLogRecords, String errorMessage) {
     if (rejectedLogRecords < 0) {
       throw new IllegalArgumentException(
           "rejectedLogRecords must not be negative: " + rejectedLogRecords);
@@ -60,7 +73,7 @@ public final class OtlpResponses {
             g -> {
               g.writeObjectFieldStart("partialSuccess");
               if (rejectedLogRecords > 0) {
-                g.writeStringField("rejectedLogRecords", Long.toString(rejectedLogRecords));
+                g.writeStringField(rejectedField, Long.toString(rejectedLogRecords));
               }
               if (!message.isEmpty()) {
                 g.writeStringField("errorMessage", message);

@@ -2,43 +2,41 @@ package io.telemetrylake.record;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
 import com.google.protobuf.WireFormat;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a validated request into Kafka records: one per {@code ResourceLogs}, keyed by {@link
- * ResourceKeys}, each value an {@code ExportLogsServiceRequest} holding just that resource.
+ * Turns a validated request of any signal ({@link OtlpShape}) into Kafka records: one per resource
+ * message ({@code ResourceLogs}, {@code ResourceSpans}), keyed by {@link ResourceKeys}, each value
+ * a request holding just that resource.
  *
  * <p>A value that would exceed {@code maxValueBytes} is split further, first between scopes (each
  * part keeps the resource, its schema URL and the whole scopes it holds), then, for a scope that
- * alone is too large, between its records (each part keeps the scope and its schema URL). Parts
- * are packed greedily in the original order, so records of a resource stay in order across the
- * parts, which share the key and therefore the partition. A single log record that is too large
+ * alone is too large, between its items (each part keeps the scope and its schema URL). Parts
+ * are packed greedily in the original order, so items of a resource stay in order across the
+ * parts, which share the key and therefore the partition. A single item that is too large
  * even alone (with its resource and scope) is rejected and counted. Resources and scopes without
- * records produce nothing.
+ * items produce nothing.
  *
  * <p>Sizes are computed from protobuf's memoized sizes, without serializing anything twice.
  *
  * <p>When the caller still has the protobuf bytes the request was decoded from ({@link
- * #split(ExportLogsServiceRequest, byte[])}, the ingester's common case), a resource that goes
- * whole into one value is copied from those bytes instead of being serialized again: in a profile of
- * the ingester at full speed, re-encoding was about a sixth of its CPU time. The value then holds
- * the resource exactly as the client encoded it, which decodes to the same message (for a client
+ * #split(Message, byte[])}, the ingester's common case), a resource that goes whole into one
+ * value is copied from those bytes instead of being serialized again: in a profile of the
+ * ingester at full speed, re-encoding was about a sixth of its CPU time. The value then holds the
+ * resource exactly as the client encoded it, which decodes to the same message (for a client
  * that encodes canonically, as the OpenTelemetry SDKs do, it is the same bytes too).
  */
-public final class ResourceSplitter {
-  private static final int REQUEST_RESOURCE_LOGS = ExportLogsServiceRequest.RESOURCE_LOGS_FIELD_NUMBER;
-  /** The tag of a resource_logs field: field 1, length-delimited. */
-  private static final int RESOURCE_LOGS_TAG = (REQUEST_RESOURCE_LOGS << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
-  private static final int RESOURCE_SCOPE_LOGS = ResourceLogs.SCOPE_LOGS_FIELD_NUMBER;
-  private static final int SCOPE_LOG_RECORDS = ScopeLogs.LOG_RECORDS_FIELD_NUMBER;
-
+public final class ResourceSplitter<Q extends Message, R extends Message, S extends Message, I extends Message> {
+  private final OtlpShape<Q, R, S, I> shape;
+  private final int requestResources;
+  /** The tag of the request's resources field: length-delimited. */
+  private final int resourcesTag;
+  private final int resourceScopes;
+  private final int scopeItems;
   private final int maxValueBytes;
 
   /**
@@ -46,7 +44,12 @@ public final class ResourceSplitter {
    *     max.request.size} and the topic's {@code max.message.bytes}, minus room for the key and the
    *     record overhead
    */
-  public ResourceSplitter(int maxValueBytes) {
+  public ResourceSplitter(OtlpShape<Q, R, S, I> shape, int maxValueBytes) {
+    this.shape = shape;
+    this.requestResources = shape.requestResourcesField();
+    this.resourcesTag = (requestResources << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    this.resourceScopes = shape.resourceScopesField();
+    this.scopeItems = shape.scopeItemsField();
     if (maxValueBytes <= 0) {
       throw new IllegalArgumentException("maxValueBytes must be positive: " + maxValueBytes);
     }
@@ -56,40 +59,41 @@ public final class ResourceSplitter {
   /**
    * The records of a request.
    *
-   * @param records in request order; their {@code logRecordCount}s plus {@code rejectedLogRecords}
+   * @param records in request order; their {@code itemCount}s plus {@code rejectedLogRecords}
    *     add up to the request's record count
-   * @param rejectedLogRecords records that cannot fit into any value
+   * @param rejectedItems records that cannot fit into any value
    * @param errorMessage why they were rejected, for the partial-success response; empty when none
    */
-  public record Split(List<KafkaLogRecord> records, int rejectedLogRecords, String errorMessage) {
+  public record Split(List<KafkaRecord> records, int rejectedItems, String errorMessage) {
     public Split {
       records = List.copyOf(records);
     }
   }
 
-  public Split split(ExportLogsServiceRequest request) {
+  public Split split(Q request) {
     return split(request, null);
   }
 
   /**
-   * Like {@link #split(ExportLogsServiceRequest)}, reusing the bytes the request was decoded from.
+   * Like {@link #split(Message)}, reusing the bytes the request was decoded from.
    *
    * @param encoded the protobuf encoding {@code request} was decoded from, unchanged, or null (e.g.
    *     for a request decoded from JSON, or changed since); bytes that do not line up with the
    *     request's resources are ignored, so passing them is never wrong, only useless
    */
-  public Split split(ExportLogsServiceRequest request, byte[] encoded) {
-    int resources = request.getResourceLogsCount();
-    List<KafkaLogRecord> out = new ArrayList<>(resources);
+  public Split split(Q request, byte[] encoded) {
+    List<R> resourceList = shape.resources(request);
+    int resources = resourceList.size();
+    List<KafkaRecord> out = new ArrayList<>(resources);
     Rejections rejections = new Rejections();
-    int[] slices = encoded == null ? null : resourceSlices(encoded, resources);
+    int[] slices = encoded == null ? null : resourceSlices(encoded, resources, resourcesTag);
     for (int i = 0; i < resources; i++) {
-      if (slices != null && copyWhole(request.getResourceLogs(i), encoded, slices[2 * i], slices[2 * i + 1], out)) {
+      if (slices != null && copyWhole(resourceList.get(i), encoded, slices[2 * i], slices[2 * i + 1], out)) {
         continue;
       }
-      splitResource(request.getResourceLogs(i), out, rejections);
+      splitResource(resourceList.get(i), out, rejections);
     }
-    return new Split(out, rejections.count, rejections.message(maxValueBytes));
+    return new Split(out, rejections.count, rejections.message(shape.itemsName(), maxValueBytes));
   }
 
   /**
@@ -97,10 +101,10 @@ public final class ResourceSplitter {
    * fits in one value becomes that value, its bytes copied. False when the resource needs the
    * general path (empty scopes to drop, too large, or no records at all).
    */
-  private boolean copyWhole(ResourceLogs resourceLogs, byte[] encoded, int offset, int length, List<KafkaLogRecord> out) {
+  private boolean copyWhole(R resourceLogs, byte[] encoded, int offset, int length, List<KafkaRecord> out) {
     int records = 0;
-    for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
-      int count = scopeLogs.getLogRecordsCount();
+    for (S scopeLogs : shape.scopes(resourceLogs)) {
+      int count = shape.itemCount(scopeLogs);
       if (count == 0) {
         return false;
       }
@@ -112,14 +116,14 @@ public final class ResourceSplitter {
     byte[] value = new byte[valueSize(length)];
     CodedOutputStream output = CodedOutputStream.newInstance(value);
     try {
-      output.writeTag(REQUEST_RESOURCE_LOGS, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      output.writeTag(requestResources, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       output.writeUInt32NoTag(length);
       output.writeRawBytes(encoded, offset, length);
       output.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new IllegalStateException("value size miscomputed", e);
     }
-    out.add(new KafkaLogRecord(ResourceKeys.keyOf(resourceLogs.getResource()), value, records));
+    out.add(new KafkaRecord(ResourceKeys.keyOf(shape.resource(resourceLogs)), value, records));
     return true;
   }
 
@@ -128,14 +132,14 @@ public final class ResourceSplitter {
    * i-th one at [2i] and [2i+1]; null unless there are exactly {@code expected} of them in a
    * well-formed top level (other fields are skipped, as the decoder skipped them).
    */
-  static int[] resourceSlices(byte[] encoded, int expected) {
+  static int[] resourceSlices(byte[] encoded, int expected, int resourcesTag) {
     int[] slices = new int[2 * expected];
     int found = 0;
     CodedInputStream input = CodedInputStream.newInstance(encoded);
     try {
       while (!input.isAtEnd()) {
         int tag = input.readTag();
-        if (tag == RESOURCE_LOGS_TAG) {
+        if (tag == resourcesTag) {
           int length = input.readRawVarint32();
           if (found == expected || length < 0) {
             return null;
@@ -154,29 +158,29 @@ public final class ResourceSplitter {
     return found == expected ? slices : null;
   }
 
-  private void splitResource(ResourceLogs resourceLogs, List<KafkaLogRecord> out, Rejections rejections) {
+  private void splitResource(R resourceLogs, List<KafkaRecord> out, Rejections rejections) {
     int records = 0;
     boolean emptyScopes = false;
-    for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
-      int count = scopeLogs.getLogRecordsCount();
+    for (S scopeLogs : shape.scopes(resourceLogs)) {
+      int count = shape.itemCount(scopeLogs);
       records += count;
       emptyScopes |= count == 0;
     }
     if (records == 0) {
       return;
     }
-    byte[] key = ResourceKeys.keyOf(resourceLogs.getResource());
-    ResourceLogs whole = emptyScopes ? withoutEmptyScopes(resourceLogs) : resourceLogs;
+    byte[] key = ResourceKeys.keyOf(shape.resource(resourceLogs));
+    R whole = emptyScopes ? withoutEmptyScopes(resourceLogs) : resourceLogs;
     if (valueSize(whole.getSerializedSize()) <= maxValueBytes) {
       // The common case: the resource as it came, no copy of its content.
-      out.add(new KafkaLogRecord(key, KafkaRecordFormat.encodeValue(whole), records));
+      out.add(new KafkaRecord(key, encodeValue(whole), records));
       return;
     }
-    ResourceLogs base = resourceLogs.toBuilder().clearScopeLogs().build();
+    R base = shape.withScopes(resourceLogs, List.of());
     int baseSize = base.getSerializedSize();
     Part part = new Part(key, base, baseSize);
-    for (ScopeLogs scopeLogs : whole.getScopeLogsList()) {
-      int scopeSize = CodedOutputStream.computeMessageSize(RESOURCE_SCOPE_LOGS, scopeLogs);
+    for (S scopeLogs : shape.scopes(whole)) {
+      int scopeSize = CodedOutputStream.computeMessageSize(resourceScopes, scopeLogs);
       if (valueSize(baseSize + scopeSize) <= maxValueBytes) {
         if (valueSize(part.size + scopeSize) > maxValueBytes) {
           part.flushTo(out);
@@ -192,64 +196,67 @@ public final class ResourceSplitter {
 
   private void splitScope(
       byte[] key,
-      ResourceLogs base,
+      R base,
       int baseSize,
-      ScopeLogs scopeLogs,
-      List<KafkaLogRecord> out,
+      S scopeLogs,
+      List<KafkaRecord> out,
       Rejections rejections) {
-    ScopeLogs scopeBase = scopeLogs.toBuilder().clearLogRecords().build();
+    S scopeBase = shape.withItems(scopeLogs, List.of());
     int scopeBaseSize = scopeBase.getSerializedSize();
-    ScopeLogs.Builder scope = null;
+    List<I> scope = null;
     int scopeSize = scopeBaseSize;
     int records = 0;
-    for (LogRecord record : scopeLogs.getLogRecordsList()) {
-      int recordSize = CodedOutputStream.computeMessageSize(SCOPE_LOG_RECORDS, record);
+    for (I record : shape.items(scopeLogs)) {
+      int recordSize = CodedOutputStream.computeMessageSize(scopeItems, record);
       int aloneSize = valueSizeWithScope(baseSize, scopeBaseSize + recordSize);
       if (aloneSize > maxValueBytes) {
         rejections.add(aloneSize);
         continue;
       }
       if (records > 0 && valueSizeWithScope(baseSize, scopeSize + recordSize) > maxValueBytes) {
-        out.add(value(key, base, scope.build(), records));
+        out.add(value(key, base, shape.withItems(scopeBase, scope), records));
         scope = null;
         scopeSize = scopeBaseSize;
         records = 0;
       }
       if (scope == null) {
-        scope = scopeBase.toBuilder();
+        scope = new ArrayList<>();
       }
-      scope.addLogRecords(record);
+      scope.add(record);
       scopeSize += recordSize;
       records++;
     }
     if (records > 0) {
-      out.add(value(key, base, scope.build(), records));
+      out.add(value(key, base, shape.withItems(scopeBase, scope), records));
     }
   }
 
-  private static KafkaLogRecord value(byte[] key, ResourceLogs base, ScopeLogs scope, int records) {
-    ResourceLogs resourceLogs = base.toBuilder().addScopeLogs(scope).build();
-    return new KafkaLogRecord(key, KafkaRecordFormat.encodeValue(resourceLogs), records);
+  private KafkaRecord value(byte[] key, R base, S scope, int records) {
+    return new KafkaRecord(key, encodeValue(shape.withScopes(base, List.of(scope))), records);
   }
 
-  private static ResourceLogs withoutEmptyScopes(ResourceLogs resourceLogs) {
-    ResourceLogs.Builder builder = resourceLogs.toBuilder().clearScopeLogs();
-    for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
-      if (scopeLogs.getLogRecordsCount() > 0) {
-        builder.addScopeLogs(scopeLogs);
+  private byte[] encodeValue(R resource) {
+    return shape.request(resource).toByteArray();
+  }
+
+  private R withoutEmptyScopes(R resourceLogs) {
+    List<S> kept = new ArrayList<>();
+    for (S scopeLogs : shape.scopes(resourceLogs)) {
+      if (shape.itemCount(scopeLogs) > 0) {
+        kept.add(scopeLogs);
       }
     }
-    return builder.build();
+    return shape.withScopes(resourceLogs, kept);
   }
 
-  /** Size of the value holding a ResourceLogs of the given serialized size. */
-  private static int valueSize(int resourceLogsSize) {
-    return lengthDelimitedSize(REQUEST_RESOURCE_LOGS, resourceLogsSize);
+  /** Size of the value holding a resource message of the given serialized size. */
+  private int valueSize(int resourceSize) {
+    return lengthDelimitedSize(requestResources, resourceSize);
   }
 
-  /** Size of the value holding the resource base plus one ScopeLogs of the given size. */
-  private static int valueSizeWithScope(int baseSize, int scopeLogsSize) {
-    return valueSize(baseSize + lengthDelimitedSize(RESOURCE_SCOPE_LOGS, scopeLogsSize));
+  /** Size of the value holding the resource base plus one scope message of the given size. */
+  private int valueSizeWithScope(int baseSize, int scopeSize) {
+    return valueSize(baseSize + lengthDelimitedSize(resourceScopes, scopeSize));
   }
 
   private static int lengthDelimitedSize(int fieldNumber, int size) {
@@ -260,35 +267,35 @@ public final class ResourceSplitter {
   }
 
   /** A value being packed with whole scopes of one resource. */
-  private static final class Part {
+  private final class Part {
     private final byte[] key;
-    private final ResourceLogs base;
+    private final R base;
     private final int baseSize;
-    private ResourceLogs.Builder builder;
+    private List<S> scopes;
     int size;
     private int records;
 
-    Part(byte[] key, ResourceLogs base, int baseSize) {
+    Part(byte[] key, R base, int baseSize) {
       this.key = key;
       this.base = base;
       this.baseSize = baseSize;
       this.size = baseSize;
     }
 
-    void add(ScopeLogs scopeLogs, int scopeSize) {
-      if (builder == null) {
-        builder = base.toBuilder();
+    void add(S scopeLogs, int scopeSize) {
+      if (scopes == null) {
+        scopes = new ArrayList<>();
       }
-      builder.addScopeLogs(scopeLogs);
+      scopes.add(scopeLogs);
       size += scopeSize;
-      records += scopeLogs.getLogRecordsCount();
+      records += shape.itemCount(scopeLogs);
     }
 
-    void flushTo(List<KafkaLogRecord> out) {
+    void flushTo(List<KafkaRecord> out) {
       if (records > 0) {
-        out.add(new KafkaLogRecord(key, KafkaRecordFormat.encodeValue(builder.build()), records));
+        out.add(new KafkaRecord(key, encodeValue(shape.withScopes(base, scopes)), records));
       }
-      builder = null;
+      scopes = null;
       size = baseSize;
       records = 0;
     }
@@ -304,13 +311,13 @@ public final class ResourceSplitter {
       largestValueBytes = Math.max(largestValueBytes, valueBytes);
     }
 
-    String message(int maxValueBytes) {
+    String message(String itemsName, int maxValueBytes) {
       if (count == 0) {
         return "";
       }
       return "rejected "
           + count
-          + " log record(s) too large for one Kafka record: alone with its resource and scope"
+          + " " + itemsName + " too large for one Kafka record: alone with its resource and scope"
           + " a record must encode to at most "
           + maxValueBytes
           + " bytes (largest: "

@@ -1,5 +1,10 @@
 package io.telemetrylake.table;
 
+import static io.telemetrylake.table.RowValues.attributes;
+import static io.telemetrylake.table.RowValues.emptyToNull;
+import static io.telemetrylake.table.RowValues.hexOrNull;
+import static io.telemetrylake.table.RowValues.nanosToMicros;
+
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -8,8 +13,6 @@ import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,12 +24,9 @@ import java.util.function.Consumer;
  * rows, so the per-record cost is only the record's own fields.
  */
 public final class LogRowMapper {
-  static final String SERVICE_NAME = "service.name";
   static final String DEPLOYMENT_ENVIRONMENT_NAME = "deployment.environment.name";
   static final String DEPLOYMENT_ENVIRONMENT = "deployment.environment";
   static final String HOST_NAME = "host.name";
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private LogRowMapper() {}
 
@@ -94,40 +94,6 @@ public final class LogRowMapper {
     return fallbackTimeMicros;
   }
 
-  /** fixed64 nanos are unsigned on the wire; values past 2^63 still map to a valid micros long. */
-  static long nanosToMicros(long unsignedNanos) {
-    return Long.divideUnsigned(unsignedNanos, 1000L);
-  }
-
-  static Map<String, String> attributes(List<KeyValue> keyValues) {
-    if (keyValues.isEmpty()) {
-      return Collections.emptyMap();
-    }
-    Map<String, String> map = new HashMap<>(keyValues.size() * 2);
-    for (KeyValue kv : keyValues) {
-      String value = AnyValues.toColumnString(kv.getValue());
-      // A key with an unset value still says the attribute was present; keep it as "null" JSON.
-      map.put(kv.getKey(), value == null ? "null" : value);
-    }
-    return Collections.unmodifiableMap(map);
-  }
-
-  static String hexOrNull(byte[] bytes) {
-    if (bytes.length == 0) {
-      return null;
-    }
-    char[] out = new char[bytes.length * 2];
-    for (int i = 0; i < bytes.length; i++) {
-      out[i * 2] = HEX[(bytes[i] >> 4) & 0xF];
-      out[i * 2 + 1] = HEX[bytes[i] & 0xF];
-    }
-    return new String(out);
-  }
-
-  private static String emptyToNull(String s) {
-    return s.isEmpty() ? null : s;
-  }
-
   /** The values every row of one resource shares; computed from that resource only. */
   private record ResourcePart(
       Map<String, String> attributes,
@@ -144,7 +110,7 @@ public final class LogRowMapper {
       String hostName = null;
       for (KeyValue kv : resource.getAttributesList()) {
         switch (kv.getKey()) {
-          case SERVICE_NAME -> serviceName = AnyValues.toColumnString(kv.getValue());
+          case RowValues.SERVICE_NAME -> serviceName = AnyValues.toColumnString(kv.getValue());
           case DEPLOYMENT_ENVIRONMENT_NAME ->
               environmentName = AnyValues.toColumnString(kv.getValue());
           case DEPLOYMENT_ENVIRONMENT -> environment = AnyValues.toColumnString(kv.getValue());
@@ -153,7 +119,7 @@ public final class LogRowMapper {
         }
       }
       return new ResourcePart(
-          LogRowMapper.attributes(resource.getAttributesList()),
+          RowValues.attributes(resource.getAttributesList()),
           serviceName,
           environmentName != null ? environmentName : environment,
           hostName,

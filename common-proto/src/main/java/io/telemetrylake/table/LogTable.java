@@ -64,6 +64,9 @@ public final class LogTable {
           NestedField.optional(19, SCOPE_SCHEMA_URL, Types.StringType.get()),
           NestedField.optional(20, DROPPED_ATTRIBUTES_COUNT, Types.IntegerType.get()));
 
+  public static final TableDefinition DEFINITION =
+      new TableDefinition(SCHEMA, partitionSpec(), sortOrder(), java.util.List.of(SERVICE_NAME, TIMESTAMP));
+
   private LogTable() {}
 
   /** Default partitioning: one partition per UTC day of the record's timestamp. */

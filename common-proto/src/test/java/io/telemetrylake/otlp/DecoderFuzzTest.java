@@ -1,10 +1,11 @@
 package io.telemetrylake.otlp;
 
+import io.telemetrylake.signal.Signals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.record.ResourceSplitter;
 import io.telemetrylake.samples.FuzzInputs;
@@ -55,9 +56,9 @@ class DecoderFuzzTest {
   }
 
   private static void downstream(ExportLogsServiceRequest request) throws OtlpDecodeException {
-    LogRecordValidator.Validated validated = LogRecordValidator.validate(request);
-    ResourceSplitter.Split split = new ResourceSplitter(1_000_000).split(validated.request());
-    for (KafkaLogRecord record : split.records()) {
+    Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
+    ResourceSplitter.Split split = Signals.LOGS.splitter(1_000_000).split(validated.request());
+    for (KafkaRecord record : split.records()) {
       LogRowMapper.forEachRow(KafkaRecordFormat.decodeValue(record.value()), 0L, row -> {});
     }
   }

@@ -7,7 +7,7 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import io.telemetrylake.otlp.LogRecordValidator.Validated;
+import io.telemetrylake.otlp.Validated;
 import org.junit.jupiter.api.Test;
 
 class LogRecordValidatorTest {
@@ -48,10 +48,10 @@ class LogRecordValidatorTest {
         request(
             scope("s", record("both", TRACE, SPAN), record("none", NONE, NONE), record("trace only", TRACE, NONE)));
 
-    Validated validated = LogRecordValidator.validate(request);
+    Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
 
     assertThat(validated.request()).isSameAs(request);
-    assertThat(validated.rejectedLogRecords()).isZero();
+    assertThat(validated.rejectedItems()).isZero();
     assertThat(validated.errorMessage()).isEmpty();
   }
 
@@ -73,9 +73,9 @@ class LogRecordValidatorTest {
                 record("keep 2", NONE, NONE),
                 record("drop long", TRACE.concat(ByteString.copyFrom(new byte[] {1})), NONE)));
 
-    Validated validated = LogRecordValidator.validate(request);
+    Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
 
-    assertThat(validated.rejectedLogRecords()).isEqualTo(2);
+    assertThat(validated.rejectedItems()).isEqualTo(2);
     assertThat(validated.request().getResourceLogs(0).getScopeLogs(0).getLogRecordsList())
         .extracting(r -> r.getBody().getStringValue())
         .containsExactly("keep 1", "keep 2");
@@ -89,9 +89,9 @@ class LogRecordValidatorTest {
     ExportLogsServiceRequest request =
         request(scope("s", record("drop", NONE, SPAN.substring(0, 4)), record("keep", TRACE, SPAN)));
 
-    Validated validated = LogRecordValidator.validate(request);
+    Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
 
-    assertThat(validated.rejectedLogRecords()).isEqualTo(1);
+    assertThat(validated.rejectedItems()).isEqualTo(1);
     assertThat(validated.request().getResourceLogs(0).getScopeLogs(0).getLogRecordsList())
         .extracting(r -> r.getBody().getStringValue())
         .containsExactly("keep");
@@ -107,7 +107,7 @@ class LogRecordValidatorTest {
         ResourceLogs.newBuilder().addScopeLogs(scope("other", record("d", NONE, NONE))).build();
     request = request.toBuilder().addResourceLogs(otherResource).build();
 
-    Validated validated = LogRecordValidator.validate(request);
+    Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
 
     ResourceLogs cleaned = validated.request().getResourceLogs(0);
     assertThat(cleaned.getResource()).isEqualTo(request.getResourceLogs(0).getResource());
@@ -122,9 +122,9 @@ class LogRecordValidatorTest {
   void keepsAScopeWhoseRecordsWereAllDropped() {
     ExportLogsServiceRequest request = request(scope("s", record("x", NONE, SPAN.substring(0, 1))));
 
-    Validated validated = LogRecordValidator.validate(request);
+    Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
 
-    assertThat(validated.rejectedLogRecords()).isEqualTo(1);
+    assertThat(validated.rejectedItems()).isEqualTo(1);
     ScopeLogs scope = validated.request().getResourceLogs(0).getScopeLogs(0);
     assertThat(scope.getLogRecordsCount()).isZero();
     assertThat(scope.getScope().getName()).isEqualTo("s");
@@ -138,6 +138,6 @@ class LogRecordValidatorTest {
             .addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(scope("t", bad, bad)))
             .build();
 
-    assertThat(LogRecordValidator.validate(request).rejectedLogRecords()).isEqualTo(3);
+    assertThat(LogRecordValidator.validate(request).rejectedItems()).isEqualTo(3);
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.SeverityNumber;
-import io.telemetrylake.otlp.LogRecordValidator.Validated;
+import io.telemetrylake.otlp.Validated;
 import io.telemetrylake.otlp.OtlpDecodeException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,10 +76,10 @@ class OtlpSamplesTest {
   @MethodSource("validSamples")
   void validSampleDecodesAndKeepsEveryRecord(String name, int records) throws Exception {
     ExportLogsServiceRequest request = OtlpLogsDecoder.decode(sample("valid", name), OtlpEncoding.JSON);
-    Validated validated = LogRecordValidator.validate(request);
+    Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
 
     assertThat(SampleRequests.recordCount(request)).isEqualTo(records);
-    assertThat(validated.rejectedLogRecords()).isZero();
+    assertThat(validated.rejectedItems()).isZero();
     assertThat(validated.request()).isSameAs(request);
   }
 

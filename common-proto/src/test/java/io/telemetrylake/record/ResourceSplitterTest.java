@@ -1,5 +1,6 @@
 package io.telemetrylake.record;
 
+import io.telemetrylake.signal.Signals;
 import static io.telemetrylake.otlp.SampleRequests.attribute;
 import static io.telemetrylake.otlp.SampleRequests.record;
 import static io.telemetrylake.otlp.SampleRequests.resource;
@@ -28,7 +29,7 @@ class ResourceSplitterTest {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  private static ResourceLogs only(KafkaLogRecord record) throws OtlpDecodeException {
+  private static ResourceLogs only(KafkaRecord record) throws OtlpDecodeException {
     ExportLogsServiceRequest value = KafkaRecordFormat.decodeValue(record.value());
     assertThat(value.getResourceLogsCount()).isEqualTo(1);
     return value.getResourceLogs(0);
@@ -74,18 +75,18 @@ class ResourceSplitterTest {
       throws OtlpDecodeException {
     Map<String, List<LogRecord>> sentByResource = new LinkedHashMap<>();
     int sent = 0;
-    for (KafkaLogRecord record : split.records()) {
+    for (KafkaRecord record : split.records()) {
       assertThat(record.value().length).isLessThanOrEqualTo(max);
       ResourceLogs part = only(record);
       assertThat(record.key()).isEqualTo(ResourceKeys.keyOf(part.getResource()));
-      assertThat(record.logRecordCount()).isEqualTo(records(part).size()).isPositive();
+      assertThat(record.itemCount()).isEqualTo(records(part).size()).isPositive();
       assertThat(part.getScopeLogsList()).allSatisfy(s -> assertThat(s.getLogRecordsCount()).isPositive());
-      sent += record.logRecordCount();
+      sent += record.itemCount();
       sentByResource
           .computeIfAbsent(part.getResource().toString() + part.getSchemaUrl(), k -> new ArrayList<>())
           .addAll(records(part));
     }
-    assertThat(sent + split.rejectedLogRecords()).isEqualTo(SampleRequests.recordCount(request));
+    assertThat(sent + split.rejectedItems()).isEqualTo(SampleRequests.recordCount(request));
     for (ResourceLogs original : request.getResourceLogsList()) {
       List<LogRecord> sentRecords =
           sentByResource.getOrDefault(
@@ -96,7 +97,7 @@ class ResourceSplitterTest {
         assertThat(originalRecords).containsSubsequence(sentRecords);
       }
     }
-    if (split.rejectedLogRecords() == 0) {
+    if (split.rejectedItems() == 0) {
       assertThat(split.errorMessage()).isEmpty();
     } else {
       assertThat(split.errorMessage()).isNotEmpty();
@@ -109,11 +110,11 @@ class ResourceSplitterTest {
   void producesOneRecordPerResource() throws Exception {
     ExportLogsServiceRequest rich = SampleRequests.rich();
 
-    Split split = new ResourceSplitter(NO_LIMIT).split(rich);
+    Split split = Signals.LOGS.splitter(NO_LIMIT).split(rich);
 
     assertThat(split.records()).hasSize(2); // the third resource has no records
-    assertThat(split.records()).extracting(KafkaLogRecord::logRecordCount).containsExactly(3, 2);
-    assertThat(split.rejectedLogRecords()).isZero();
+    assertThat(split.records()).extracting(KafkaRecord::itemCount).containsExactly(3, 2);
+    assertThat(split.rejectedItems()).isZero();
     assertThat(split.errorMessage()).isEmpty();
     assertThat(only(split.records().get(1))).isEqualTo(rich.getResourceLogs(1));
     assertValidSplit(rich, split, NO_LIMIT);
@@ -123,7 +124,7 @@ class ResourceSplitterTest {
   void valueHoldsTheResourceAsItCameMinusEmptyScopes() throws Exception {
     ResourceLogs first = SampleRequests.rich().getResourceLogs(0);
 
-    ResourceLogs sent = only(new ResourceSplitter(NO_LIMIT).split(request(first)).records().get(0));
+    ResourceLogs sent = only(Signals.LOGS.splitter(NO_LIMIT).split(request(first)).records().get(0));
 
     assertThat(first.getScopeLogs(2).getLogRecordsCount()).isZero();
     assertThat(sent)
@@ -134,7 +135,7 @@ class ResourceSplitterTest {
   void valueIsByteIdenticalToTheCollectorsOtlpProtoEncoding() {
     ResourceLogs resourceLogs = SampleRequests.rich().getResourceLogs(1);
 
-    byte[] value = new ResourceSplitter(NO_LIMIT).split(request(resourceLogs)).records().get(0).value();
+    byte[] value = Signals.LOGS.splitter(NO_LIMIT).split(request(resourceLogs)).records().get(0).value();
 
     // plog.ProtoMarshaler in the Collector marshals LogsData; ExportLogsServiceRequest has the
     // same single field, so both encodings are the same bytes.
@@ -148,7 +149,7 @@ class ResourceSplitterTest {
     ExportLogsServiceRequest request =
         request(resourceLogs("checkout", scope("s", record("a"))), resourceLogs("payments", scope("s", record("b"))));
 
-    Split split = new ResourceSplitter(NO_LIMIT).split(request);
+    Split split = Signals.LOGS.splitter(NO_LIMIT).split(request);
 
     assertThat(split.records().get(0).key())
         .isEqualTo(ResourceKeys.keyOf(resource(attribute("service.name", "checkout"))));
@@ -166,7 +167,7 @@ class ResourceSplitterTest {
             ResourceLogs.newBuilder().setResource(one).addScopeLogs(scope("s", record("a"))).build(),
             ResourceLogs.newBuilder().setResource(other).addScopeLogs(scope("s", record("b"))).build());
 
-    Split split = new ResourceSplitter(NO_LIMIT).split(request);
+    Split split = Signals.LOGS.splitter(NO_LIMIT).split(request);
 
     assertThat(split.records()).hasSize(2);
     assertThat(split.records().get(0).key()).isEqualTo(split.records().get(1).key());
@@ -180,7 +181,7 @@ class ResourceSplitterTest {
             resourceLogs("empty scopes", scope("a"), scope("b")),
             resourceLogs("mixed", scope("empty"), scope("full", record("x")), scope("empty too")));
 
-    Split split = new ResourceSplitter(NO_LIMIT).split(request);
+    Split split = Signals.LOGS.splitter(NO_LIMIT).split(request);
 
     assertThat(split.records()).hasSize(1);
     assertThat(only(split.records().get(0)).getScopeLogsList())
@@ -190,10 +191,10 @@ class ResourceSplitterTest {
 
   @Test
   void emptyRequestProducesNothing() {
-    Split split = new ResourceSplitter(100).split(ExportLogsServiceRequest.getDefaultInstance());
+    Split split = Signals.LOGS.splitter(100).split(ExportLogsServiceRequest.getDefaultInstance());
 
     assertThat(split.records()).isEmpty();
-    assertThat(split.rejectedLogRecords()).isZero();
+    assertThat(split.rejectedItems()).isZero();
   }
 
   // ---- size limit ---------------------------------------------------------------------------
@@ -204,8 +205,8 @@ class ResourceSplitterTest {
         request(resourceLogs("svc", scope("a", sized("1", 100)), scope("b", sized("2", 100))));
     int size = request.getSerializedSize();
 
-    Split atLimit = new ResourceSplitter(size).split(request);
-    Split belowLimit = new ResourceSplitter(size - 1).split(request);
+    Split atLimit = Signals.LOGS.splitter(size).split(request);
+    Split belowLimit = Signals.LOGS.splitter(size - 1).split(request);
 
     assertThat(atLimit.records()).hasSize(1);
     assertThat(atLimit.records().get(0).value()).hasSize(size);
@@ -223,14 +224,14 @@ class ResourceSplitterTest {
                 scope("b", sized("b1", 300)),
                 scope("c", sized("c1", 300), sized("c2", 300))));
 
-    Split split = new ResourceSplitter(1000).split(request);
+    Split split = Signals.LOGS.splitter(1000).split(request);
 
     assertThat(split.records()).hasSize(3);
     assertThat(split.records())
         .extracting(r -> only(r).getScopeLogsList().stream().map(s -> s.getScope().getName()).toList())
         .containsExactly(List.of("a"), List.of("b"), List.of("c"));
-    assertThat(split.records()).extracting(KafkaLogRecord::logRecordCount).containsExactly(2, 1, 2);
-    assertThat(split.records()).extracting(KafkaLogRecord::key).containsOnly(split.records().get(0).key());
+    assertThat(split.records()).extracting(KafkaRecord::itemCount).containsExactly(2, 1, 2);
+    assertThat(split.records()).extracting(KafkaRecord::key).containsOnly(split.records().get(0).key());
     assertValidSplit(request, split, 1000);
   }
 
@@ -244,7 +245,7 @@ class ResourceSplitterTest {
                 scope("b", sized("b1", 200)),
                 scope("c", sized("c1", 800))));
 
-    Split split = new ResourceSplitter(1000).split(request);
+    Split split = Signals.LOGS.splitter(1000).split(request);
 
     assertThat(split.records())
         .extracting(r -> only(r).getScopeLogsList().stream().map(s -> s.getScope().getName()).toList())
@@ -261,10 +262,10 @@ class ResourceSplitterTest {
     ExportLogsServiceRequest request =
         request(resourceLogs("svc", scope("big", many.toArray(LogRecord[]::new))));
 
-    Split split = new ResourceSplitter(600).split(request);
+    Split split = Signals.LOGS.splitter(600).split(request);
 
     assertThat(split.records().size()).isGreaterThan(2);
-    for (KafkaLogRecord record : split.records()) {
+    for (KafkaRecord record : split.records()) {
       ResourceLogs part = only(record);
       assertThat(part.getResource()).isEqualTo(request.getResourceLogs(0).getResource());
       assertThat(part.getSchemaUrl()).isEqualTo("resource_schema");
@@ -286,13 +287,13 @@ class ResourceSplitterTest {
     ExportLogsServiceRequest request =
         request(resourceLogs("svc", scope("s", sized("small", 10), sized("huge", 5000), sized("small2", 10))));
 
-    Split split = new ResourceSplitter(1000).split(request);
+    Split split = Signals.LOGS.splitter(1000).split(request);
 
-    assertThat(split.rejectedLogRecords()).isEqualTo(1);
+    assertThat(split.rejectedItems()).isEqualTo(1);
     assertThat(split.errorMessage())
         .startsWith("rejected 1 log record(s) too large for one Kafka record")
         .contains("at most 1000 bytes");
-    assertThat(split.records()).extracting(KafkaLogRecord::logRecordCount).containsExactly(2);
+    assertThat(split.records()).extracting(KafkaRecord::itemCount).containsExactly(2);
     assertThat(records(only(split.records().get(0))))
         .extracting(r -> r.getBody().getStringValue().substring(0, 6))
         .containsExactly("small:", "small2");
@@ -308,9 +309,9 @@ class ResourceSplitterTest {
             .build();
     ExportLogsServiceRequest request = request(huge, resourceLogs("fine", scope("s", record("c"))));
 
-    Split split = new ResourceSplitter(1000).split(request);
+    Split split = Signals.LOGS.splitter(1000).split(request);
 
-    assertThat(split.rejectedLogRecords()).isEqualTo(2);
+    assertThat(split.rejectedItems()).isEqualTo(2);
     assertThat(split.records()).hasSize(1);
     assertValidSplit(request, split, 1000);
   }
@@ -339,7 +340,7 @@ class ResourceSplitterTest {
       ExportLogsServiceRequest request = request(resources.toArray(ResourceLogs[]::new));
       int max = 150 + random.nextInt(40_000);
 
-      Split split = new ResourceSplitter(max).split(request);
+      Split split = Signals.LOGS.splitter(max).split(request);
 
       assertValidSplit(request, split, max);
     }
@@ -352,9 +353,9 @@ class ResourceSplitterTest {
     for (int i = 0; i < expected.records().size(); i++) {
       assertThat(actual.records().get(i).key()).isEqualTo(expected.records().get(i).key());
       assertThat(actual.records().get(i).value()).isEqualTo(expected.records().get(i).value());
-      assertThat(actual.records().get(i).logRecordCount()).isEqualTo(expected.records().get(i).logRecordCount());
+      assertThat(actual.records().get(i).itemCount()).isEqualTo(expected.records().get(i).itemCount());
     }
-    assertThat(actual.rejectedLogRecords()).isEqualTo(expected.rejectedLogRecords());
+    assertThat(actual.rejectedItems()).isEqualTo(expected.rejectedItems());
     assertThat(actual.errorMessage()).isEqualTo(expected.errorMessage());
   }
 
@@ -362,9 +363,9 @@ class ResourceSplitterTest {
   void splitFromTheArrivingBytesGivesTheSameValuesAsReEncoding() throws Exception {
     ExportLogsServiceRequest rich = SampleRequests.rich();
 
-    Split fromBytes = new ResourceSplitter(NO_LIMIT).split(rich, rich.toByteArray());
+    Split fromBytes = Signals.LOGS.splitter(NO_LIMIT).split(rich, rich.toByteArray());
 
-    assertSameRecords(fromBytes, new ResourceSplitter(NO_LIMIT).split(rich));
+    assertSameRecords(fromBytes, Signals.LOGS.splitter(NO_LIMIT).split(rich));
     assertValidSplit(rich, fromBytes, NO_LIMIT);
   }
 
@@ -391,10 +392,10 @@ class ResourceSplitterTest {
       ExportLogsServiceRequest request = request(resources.toArray(ResourceLogs[]::new));
       int max = 150 + random.nextInt(40_000);
 
-      Split fromBytes = new ResourceSplitter(max).split(request, request.toByteArray());
+      Split fromBytes = Signals.LOGS.splitter(max).split(request, request.toByteArray());
 
       assertValidSplit(request, fromBytes, max);
-      assertSameRecords(fromBytes, new ResourceSplitter(max).split(request));
+      assertSameRecords(fromBytes, Signals.LOGS.splitter(max).split(request));
     }
   }
 
@@ -417,7 +418,7 @@ class ResourceSplitterTest {
     System.arraycopy(clientResource, 0, body, 2, clientResource.length);
     ExportLogsServiceRequest decoded = ExportLogsServiceRequest.parseFrom(body);
 
-    Split split = new ResourceSplitter(NO_LIMIT).split(decoded, body);
+    Split split = Signals.LOGS.splitter(NO_LIMIT).split(decoded, body);
 
     assertThat(split.records()).hasSize(1);
     assertThat(split.records().get(0).value()).isEqualTo(body);
@@ -430,10 +431,10 @@ class ResourceSplitterTest {
     ExportLogsServiceRequest rich = SampleRequests.rich();
     byte[] otherRequest = request(resourceLogs("other", scope("s", record("x")))).toByteArray();
 
-    assertSameRecords(new ResourceSplitter(NO_LIMIT).split(rich, otherRequest), new ResourceSplitter(NO_LIMIT).split(rich));
+    assertSameRecords(Signals.LOGS.splitter(NO_LIMIT).split(rich, otherRequest), Signals.LOGS.splitter(NO_LIMIT).split(rich));
     assertSameRecords(
-        new ResourceSplitter(NO_LIMIT).split(rich, new byte[] {0x0A, 0x7F, 0x01}), new ResourceSplitter(NO_LIMIT).split(rich));
-    assertThat(ResourceSplitter.resourceSlices(new byte[] {0x0A, 0x7F, 0x01}, 1)).isNull();
+        Signals.LOGS.splitter(NO_LIMIT).split(rich, new byte[] {0x0A, 0x7F, 0x01}), Signals.LOGS.splitter(NO_LIMIT).split(rich));
+    assertThat(ResourceSplitter.resourceSlices(new byte[] {0x0A, 0x7F, 0x01}, 1, 0x0A)).isNull();
   }
 
   @Test
@@ -441,16 +442,16 @@ class ResourceSplitterTest {
     ExportLogsServiceRequest request =
         request(resourceLogs("big", scope("a", sized("1", 600)), scope("b", sized("2", 600))));
 
-    Split fromBytes = new ResourceSplitter(1000).split(request, request.toByteArray());
+    Split fromBytes = Signals.LOGS.splitter(1000).split(request, request.toByteArray());
 
     assertThat(fromBytes.records()).hasSize(2);
     assertValidSplit(request, fromBytes, 1000);
-    assertSameRecords(fromBytes, new ResourceSplitter(1000).split(request));
+    assertSameRecords(fromBytes, Signals.LOGS.splitter(1000).split(request));
   }
 
   @Test
   void rejectsNonPositiveLimit() {
-    assertThatThrownBy(() -> new ResourceSplitter(0))
+    assertThatThrownBy(() -> Signals.LOGS.splitter(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxValueBytes");
   }

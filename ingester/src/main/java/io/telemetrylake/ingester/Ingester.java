@@ -1,13 +1,13 @@
 package io.telemetrylake.ingester;
 
 import io.javalin.Javalin;
+import io.telemetrylake.ingester.http.ExportHandlers;
 import io.telemetrylake.ingester.http.IngesterApp;
 import io.telemetrylake.ingester.http.Lifecycle;
-import io.telemetrylake.ingester.http.LogsHandler;
 import io.telemetrylake.ingester.kafka.InflightBudget;
 import io.telemetrylake.ingester.kafka.KafkaReadiness;
 import io.telemetrylake.ingester.kafka.KafkaSetup;
-import io.telemetrylake.ingester.kafka.LogProducer;
+import io.telemetrylake.ingester.kafka.RecordProducer;
 import io.telemetrylake.ingester.metrics.IngesterMetrics;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,24 +23,24 @@ public final class Ingester implements AutoCloseable {
 
   private final IngesterConfig config;
   private final Admin admin;
-  private final LogProducer producer;
+  private final RecordProducer producer;
   private final KafkaReadiness readiness;
   private final Lifecycle lifecycle = new Lifecycle();
-  private final LogsHandler logs;
+  private final ExportHandlers handlers;
   private final Javalin app;
   private boolean closed;
 
   private Ingester(IngesterConfig config) {
     this.config = config;
     this.admin = Admin.create(KafkaSetup.adminProperties(config));
-    this.producer = new LogProducer(new KafkaProducer<>(KafkaSetup.producerProperties(config)), config.topic());
+    this.producer = new RecordProducer(new KafkaProducer<>(KafkaSetup.producerProperties(config)));
     this.readiness = new KafkaReadiness(admin, config);
     InflightBudget budget = new InflightBudget(config.maxInflightBytes());
     IngesterMetrics metrics = new IngesterMetrics(budget::inflightBytes);
-    this.logs = new LogsHandler(config, producer, budget, metrics, lifecycle);
+    this.handlers = new ExportHandlers(config, producer, budget, metrics, lifecycle);
     this.app =
         IngesterApp.create(
-            logs,
+            handlers.all(),
             readiness,
             lifecycle,
             metrics,
@@ -100,7 +100,7 @@ public final class Ingester implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     app.stop();
-    logs.close();
+    handlers.close();
     producer.flush();
     closeClients();
     LOG.info("ingester stopped");

@@ -2,6 +2,8 @@ package io.telemetrylake.ingester;
 
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,7 @@ public record IngesterConfig(
     boolean metricsAuth,
     String bootstrapServers,
     String topic,
+    String tracesTopic,
     int topicPartitions,
     short topicReplicationFactor,
     int topicMinInsyncReplicas,
@@ -53,6 +56,7 @@ public record IngesterConfig(
   public static final String METRICS_AUTH = "INGESTER_METRICS_AUTH";
   public static final String BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
   public static final String TOPIC = "KAFKA_TOPIC";
+  public static final String TRACES_TOPIC = "KAFKA_TRACES_TOPIC";
   public static final String TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
   public static final String TOPIC_REPLICATION_FACTOR = "KAFKA_TOPIC_REPLICATION_FACTOR";
   public static final String TOPIC_MIN_INSYNC_REPLICAS = "KAFKA_TOPIC_MIN_INSYNC_REPLICAS";
@@ -68,9 +72,9 @@ public record IngesterConfig(
       List.of(
           HOST, PORT, MAX_BODY_BYTES, MAX_INFLIGHT_BYTES, MAX_RECORD_BYTES, PRODUCE_TIMEOUT_MS,
           READ_TIMEOUT_SECONDS, BODY_DEADLINE_SECONDS, MAX_THREADS, SHUTDOWN_TIMEOUT_SECONDS,
-          RETRY_AFTER_SECONDS, AUTH_TOKENS, METRICS_AUTH, BOOTSTRAP_SERVERS, TOPIC, TOPIC_PARTITIONS,
-          TOPIC_REPLICATION_FACTOR, TOPIC_MIN_INSYNC_REPLICAS, REQUIRE_DURABLE_TOPIC, TOPIC_CREATE,
-          COMPRESSION, LINGER_MS, BATCH_BYTES);
+          RETRY_AFTER_SECONDS, AUTH_TOKENS, METRICS_AUTH, BOOTSTRAP_SERVERS, TOPIC, TRACES_TOPIC,
+          TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, TOPIC_MIN_INSYNC_REPLICAS, REQUIRE_DURABLE_TOPIC,
+          TOPIC_CREATE, COMPRESSION, LINGER_MS, BATCH_BYTES);
 
   private static final long MIB = 1024L * 1024L;
 
@@ -97,7 +101,8 @@ public record IngesterConfig(
         authTokens,
         metricsAuth,
         s.string(BOOTSTRAP_SERVERS, "127.0.0.1:9092"),
-        s.string(TOPIC, "otel-logs"),
+        s.string(TOPIC, Signals.LOGS.defaultTopic()),
+        s.string(TRACES_TOPIC, Signals.TRACES.defaultTopic()),
         s.integer(TOPIC_PARTITIONS, 12, 1, 10_000),
         (short) s.integer(TOPIC_REPLICATION_FACTOR, -1, -1, Short.MAX_VALUE),
         s.integer(TOPIC_MIN_INSYNC_REPLICAS, -1, -1, Short.MAX_VALUE),
@@ -107,6 +112,16 @@ public record IngesterConfig(
         s.integer(LINGER_MS, 5, 0, 10_000),
         s.integer(BATCH_BYTES, 512 * 1024, 16 * 1024, 64 * 1024 * 1024),
         s.passThrough(KAFKA_CLIENT_PREFIX)));
+  }
+
+  /** The topic of a signal's records. */
+  public String topicFor(Signal<?> signal) {
+    return signal == Signals.TRACES ? tracesTopic : topic;
+  }
+
+  /** Every topic the ingester writes: one per signal. */
+  public List<String> topics() {
+    return List.of(topic, tracesTopic);
   }
 
   /** A topic created with fewer replicas than it needs in sync could never be written to. */
@@ -122,13 +137,16 @@ public record IngesterConfig(
           c.topicReplicationFactor() == 0 ? TOPIC_REPLICATION_FACTOR : TOPIC_MIN_INSYNC_REPLICAS,
           "must be -1 (the broker's default) or at least 1, got 0");
     }
+    if (c.topic().equals(c.tracesTopic())) {
+      throw new ConfigException(TRACES_TOPIC, "must differ from " + TOPIC + " ('" + c.topic() + "'): each signal has its own topic");
+    }
     return c;
   }
 
   /** Safe to log: tokens and pass-through values (which may hold credentials) are left out. */
   @Override
   public String toString() {
-    return "IngesterConfig{port=" + port + ", topic=" + topic + ", bootstrap=" + bootstrapServers
+    return "IngesterConfig{port=" + port + ", topic=" + topic + ", tracesTopic=" + tracesTopic + ", bootstrap=" + bootstrapServers
         + ", partitions=" + topicPartitions + ", replicationFactor=" + topicReplicationFactor
         + ", minInsyncReplicas=" + topicMinInsyncReplicas + ", requireDurableTopic=" + requireDurableTopic
         + ", compression=" + compression

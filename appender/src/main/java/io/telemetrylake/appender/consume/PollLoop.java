@@ -88,7 +88,6 @@ public final class PollLoop implements Runnable {
       String topic,
       Consumer<byte[], byte[]> consumer,
       DeadLetterQueue dlq,
-      RecordDecoder decoder,
       StagingBuffer first,
       StagingBuffer second,
       Flusher flusher,
@@ -115,7 +114,7 @@ public final class PollLoop implements Runnable {
         new FlushSettler(topic, consumer, cycle, positions, policy, metrics, status, hooks, clock);
     this.dlqRetry = new DeadLetterRetry(DLQ_MIN_BACKOFF, DLQ_MAX_BACKOFF);
     this.stager =
-        new RecordStager(topic, consumer, positions, dlq, dlqRetry, decoder, metrics, status, clock);
+        new RecordStager(topic, consumer, positions, dlq, dlqRetry, metrics, status, clock);
     this.stats = new StatsPublisher(metrics, status, clock);
   }
 

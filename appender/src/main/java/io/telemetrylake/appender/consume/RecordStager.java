@@ -1,17 +1,13 @@
 package io.telemetrylake.appender.consume;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.appender.stage.Slot;
 import io.telemetrylake.appender.status.AppenderMetrics;
 import io.telemetrylake.appender.status.AppenderStatus;
 import io.telemetrylake.otlp.OtlpDecodeException;
-import io.telemetrylake.table.LogRow;
-import io.telemetrylake.table.LogRowMapper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,7 +30,6 @@ final class RecordStager {
   private final Positions positions;
   private final DeadLetterQueue dlq;
   private final DeadLetterRetry dlqRetry;
-  private final RecordDecoder decoder;
   private final AppenderMetrics metrics;
   private final AppenderStatus status;
   private final Clock clock;
@@ -45,7 +40,6 @@ final class RecordStager {
       Positions positions,
       DeadLetterQueue dlq,
       DeadLetterRetry dlqRetry,
-      RecordDecoder decoder,
       AppenderMetrics metrics,
       AppenderStatus status,
       Clock clock) {
@@ -54,7 +48,6 @@ final class RecordStager {
     this.positions = positions;
     this.dlq = dlq;
     this.dlqRetry = dlqRetry;
-    this.decoder = decoder;
     this.metrics = metrics;
     this.status = status;
     this.clock = clock;
@@ -71,9 +64,9 @@ final class RecordStager {
       }
       Instant now = clock.instant();
       long valueBytes = record.value() == null ? 0 : record.value().length;
-      List<LogRow> rows;
+      int rows;
       try {
-        rows = decode(record);
+        rows = stageWhole(record, into);
       } catch (OtlpDecodeException | RuntimeException e) {
         if (deadLetter(record, e)) {
           into.batch().add(partition, record.offset(), valueBytes, 0, now);
@@ -82,25 +75,20 @@ final class RecordStager {
         }
         continue;
       }
-      into.buffer().beginRecord(partition);
-      for (LogRow row : rows) {
-        into.buffer().append(row);
-      }
-      into.batch().add(partition, record.offset(), valueBytes, rows.size(), now);
-      metrics.recordConsumed(rows.size());
+      into.batch().add(partition, record.offset(), valueBytes, rows, now);
+      metrics.recordConsumed(rows);
     }
     into.batch().addStageNanos(System.nanoTime() - t0);
   }
 
   /** Decodes and maps the whole record before anything is staged: a failure stages nothing. */
-  private List<LogRow> decode(ConsumerRecord<byte[], byte[]> record) throws OtlpDecodeException {
+  private int stageWhole(ConsumerRecord<byte[], byte[]> record, Slot into) throws OtlpDecodeException {
     if (record.value() == null) {
       throw new OtlpDecodeException(OtlpDecodeException.Reason.MALFORMED, "record has no value");
     }
-    ExportLogsServiceRequest request = decoder.decode(record.value());
     long fallbackMicros =
         (record.timestamp() >= 0 ? record.timestamp() : clock.millis()) * 1000L;
-    return LogRowMapper.toRows(request, fallbackMicros);
+    return into.buffer().stage(record.partition(), record.value(), fallbackMicros);
   }
 
   /**

@@ -7,7 +7,6 @@ import io.telemetrylake.appender.stage.Batch;
 import io.telemetrylake.appender.stage.ExportedFile;
 import io.telemetrylake.appender.stage.Slot;
 import io.telemetrylake.appender.stage.StagingBuffer;
-import io.telemetrylake.table.LogTable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -93,7 +92,7 @@ public final class Flusher {
       long t1 = System.nanoTime();
       phases.put("copy", (t1 - t0) / 1_000_000);
 
-      List<Upload> uploads = plan(table, commitId, exported);
+      List<Upload> uploads = plan(table, staging.definition().sortOrder(), commitId, exported);
       journal.add(
           UploadJournal.Entry.beforeRequest(
               commitId,
@@ -165,12 +164,12 @@ public final class Flusher {
   /** One file to upload: where it goes and its Iceberg description. */
   private record Upload(ExportedFile local, String location, DataFile dataFile) {}
 
-  private List<Upload> plan(Table table, String commitId, List<ExportedFile> exported) {
+  private List<Upload> plan(Table table, SortOrder written, String commitId, List<ExportedFile> exported) {
     PartitionSpec spec = table.spec();
     MetricsConfig metricsConfig = MetricsConfig.forTable(table);
     // declare the sort order only when the table's is the one the COPY sorts by
     SortOrder sortOrder =
-        table.sortOrder().sameOrder(LogTable.sortOrder()) ? table.sortOrder() : SortOrder.unsorted();
+        table.sortOrder().sameOrder(written) ? table.sortOrder() : SortOrder.unsorted();
     List<Upload> uploads = new ArrayList<>();
     int n = 0;
     for (ExportedFile f : exported) {

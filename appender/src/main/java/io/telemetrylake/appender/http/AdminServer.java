@@ -29,6 +29,11 @@ import java.util.function.Function;
  * here, started by the caller. Handlers only read published state or hand a request to the poll
  * loop; they never touch DuckDB or the consumer, and never block a Jetty thread on a flush.
  *
+ * <p>One process may run a pipeline per signal ({@link Target}): the probes cover all of them,
+ * {@code /metrics} shows them side by side, {@code POST /flush} flushes each, and {@code /stats}
+ * shows the first signal's buffer at the top (as with one signal) and every signal's under
+ * {@code signals}; {@code /stats?signal=traces} shows one.
+ *
  * <p>With APPENDER_AUTH_TOKEN set, {@code /flush} and {@code /stats} need it, {@code /metrics}
  * too when APPENDER_METRICS_AUTH is true; the probes stay open for the kubelet.
  */
@@ -42,24 +47,26 @@ public final class AdminServer {
    */
   static final int MAX_FLUSH_WAITERS = 16;
 
-  private final AppenderStatus status;
-  private final AppenderMetrics metrics;
-  private final Function<FlushTrigger, CompletableFuture<FlushReport>> flushRequests;
+  /** One signal's pipeline as the admin API sees it. */
+  public record Target(
+      String signal,
+      AppenderStatus status,
+      AppenderMetrics metrics,
+      Function<FlushTrigger, CompletableFuture<FlushReport>> flushRequests) {}
+
+  private final List<Target> targets;
+  private final ObjectMapper json = json();
   private final Optional<BearerToken> token;
   private final boolean metricsNeedToken;
   private final Duration flushTimeout;
   private final Semaphore flushWaiters = new Semaphore(MAX_FLUSH_WAITERS);
 
   private AdminServer(
-      AppenderStatus status,
-      AppenderMetrics metrics,
-      Function<FlushTrigger, CompletableFuture<FlushReport>> flushRequests,
+      List<Target> targets,
       Optional<String> token,
       boolean metricsNeedToken,
       Duration flushTimeout) {
-    this.status = status;
-    this.metrics = metrics;
-    this.flushRequests = flushRequests;
+    this.targets = List.copyOf(targets);
     this.token = token.map(BearerToken::new);
     this.metricsNeedToken = metricsNeedToken;
     this.flushTimeout = flushTimeout;
@@ -72,6 +79,7 @@ public final class AdminServer {
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   }
 
+  /** One pipeline (logs). */
   public static Javalin create(
       AppenderStatus status,
       AppenderMetrics metrics,
@@ -79,8 +87,18 @@ public final class AdminServer {
       Optional<String> token,
       boolean metricsNeedToken,
       Duration flushTimeout) {
-    AdminServer server =
-        new AdminServer(status, metrics, flushRequests, token, metricsNeedToken, flushTimeout);
+    return create(List.of(new Target("logs", status, metrics, flushRequests)), token, metricsNeedToken, flushTimeout);
+  }
+
+  public static Javalin create(
+      List<Target> targets,
+      Optional<String> token,
+      boolean metricsNeedToken,
+      Duration flushTimeout) {
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("no pipeline to serve");
+    }
+    AdminServer server = new AdminServer(targets, token, metricsNeedToken, flushTimeout);
     Javalin app =
         Javalin.create(
             config -> {
@@ -98,14 +116,29 @@ public final class AdminServer {
 
   /** Alive unless the poll loop has died (a stopping appender is still alive, a dead one not). */
   private void healthz(Context ctx) {
-    boolean alive = status.isAlive();
-    ctx.status(alive ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-        .json(Map.of("status", alive ? "ok"
-            : status.isLoopDead() ? "the consumer loop died" : "the consumer loop has stopped"));
+    for (Target t : targets) {
+      AppenderStatus status = t.status();
+      if (!status.isAlive()) {
+        String what = status.isLoopDead() ? "the consumer loop died" : "the consumer loop has stopped";
+        ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("status", named(t, what)));
+        return;
+      }
+    }
+    ctx.status(HttpStatus.OK).json(Map.of("status", "ok"));
+  }
+
+  /** "traces: ..." when the process runs more than one signal. */
+  private String named(Target t, String text) {
+    return targets.size() == 1 ? text : t.signal() + ": " + text;
   }
 
   private void readyz(Context ctx) {
-    List<String> reasons = status.notReadyReasons();
+    List<String> reasons = new java.util.ArrayList<>();
+    for (Target t : targets) {
+      for (String reason : t.status().notReadyReasons()) {
+        reasons.add(named(t, reason));
+      }
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("ready", reasons.isEmpty());
     body.put("reasons", reasons);
@@ -116,14 +149,47 @@ public final class AdminServer {
     if (metricsNeedToken && !authorized(ctx, "GET /metrics")) {
       return;
     }
-    ctx.contentType(AppenderMetrics.contentType()).result(metrics.scrape());
+    StringBuilder text = new StringBuilder();
+    for (Target t : targets) {
+      text.append(t.metrics().scrape());
+    }
+    ctx.contentType(AppenderMetrics.contentType()).result(text.toString());
   }
 
   private void stats(Context ctx) {
     if (!authorized(ctx, "GET /stats")) {
       return;
     }
-    ctx.json(status.stats());
+    String only = ctx.queryParam("signal");
+    if (only != null) {
+      Optional<Target> target = targets.stream().filter(t -> t.signal().equals(only)).findFirst();
+      if (target.isEmpty()) {
+        ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "this appender runs no signal '" + only
+            + "'; it runs " + targets.stream().map(Target::signal).toList()));
+        return;
+      }
+      ctx.json(target.get().status().stats());
+      return;
+    }
+    if (targets.size() == 1) {
+      ctx.json(targets.get(0).status().stats());
+      return;
+    }
+    ctx.json(combined(t -> t.status().stats()));
+  }
+
+  /** The first signal's view at the top, every signal's under {@code signals}. */
+  private Map<String, Object> combined(Function<Target, Object> view) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> first = json.convertValue(view.apply(targets.get(0)), Map.class);
+    body.putAll(first);
+    Map<String, Object> signals = new LinkedHashMap<>();
+    for (Target t : targets) {
+      signals.put(t.signal(), view.apply(t));
+    }
+    body.put("signals", signals);
+    return body;
   }
 
   /** True when no token is set or the request carries it; else answers 401. */
@@ -146,11 +212,12 @@ public final class AdminServer {
     if (!authorized(ctx, "POST /flush")) {
       return;
     }
-    if (status.isStopping()) {
+    if (targets.stream().anyMatch(t -> t.status().isStopping())) {
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", "the appender is shutting down"));
       return;
     }
-    CompletableFuture<FlushReport> shared = flushRequests.apply(FlushTrigger.HTTP);
+    List<CompletableFuture<FlushReport>> flushes =
+        targets.stream().map(t -> t.flushRequests().apply(FlushTrigger.HTTP)).toList();
     if (!flushWaiters.tryAcquire()) {
       ctx.status(HttpStatus.ACCEPTED)
           .json(Map.of(
@@ -160,13 +227,45 @@ public final class AdminServer {
       return;
     }
     // copy(): a timeout ends this request's wait, not the flush the others share
-    ctx.future(() -> shared.copy()
-        .orTimeout(flushTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((report, failure) -> {
+    List<CompletableFuture<FlushReport>> waits = flushes.stream()
+        .map(f -> f.copy().orTimeout(flushTimeout.toMillis(), TimeUnit.MILLISECONDS)).toList();
+    ctx.future(() -> CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+        .handle((ignored, failure) -> {
           flushWaiters.release();
-          answer(ctx, report, failure);
+          if (waits.size() == 1) {
+            answer(ctx, waits.get(0).getNow(null), failure);
+            return null;
+          }
+          // the worst outcome decides the status; each signal's report is in the body
+          for (CompletableFuture<FlushReport> w : waits) {
+            if (w.isCompletedExceptionally()) {
+              answer(ctx, null, w.handle((r, e) -> e).join());
+              return null;
+            }
+          }
+          List<FlushReport> reports = waits.stream().map(CompletableFuture::join).toList();
+          HttpStatus worst = HttpStatus.OK;
+          for (FlushReport r : reports) {
+            HttpStatus code = code(r);
+            if (code.getCode() > worst.getCode()) {
+              worst = code;
+            }
+          }
+          Map<Target, FlushReport> byTarget = new java.util.IdentityHashMap<>();
+          for (int i = 0; i < targets.size(); i++) {
+            byTarget.put(targets.get(i), reports.get(i));
+          }
+          ctx.status(worst).json(combined(byTarget::get));
           return null;
         }));
+  }
+
+  private static HttpStatus code(FlushReport report) {
+    return switch (report.outcome()) {
+      case COMMITTED, EMPTY -> HttpStatus.OK;
+      case FENCED -> HttpStatus.CONFLICT;
+      case FAILED -> HttpStatus.SERVICE_UNAVAILABLE;
+    };
   }
 
   private void answer(Context ctx, FlushReport report, Throwable failure) {
@@ -181,12 +280,6 @@ public final class AdminServer {
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", FailureReason.of(cause)));
       return;
     }
-    HttpStatus code =
-        switch (report.outcome()) {
-          case COMMITTED, EMPTY -> HttpStatus.OK;
-          case FENCED -> HttpStatus.CONFLICT;
-          case FAILED -> HttpStatus.SERVICE_UNAVAILABLE;
-        };
-    ctx.status(code).json(report);
+    ctx.status(code(report)).json(report);
   }
 }

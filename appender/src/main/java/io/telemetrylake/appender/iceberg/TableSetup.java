@@ -1,7 +1,9 @@
 package io.telemetrylake.appender.iceberg;
 
 import io.telemetrylake.table.LogTable;
+import io.telemetrylake.table.TableDefinition;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
@@ -10,6 +12,7 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +34,12 @@ public final class TableSetup {
 
   private TableSetup() {}
 
+  /** The logs table; see {@link #ensureTable(Catalog, TableIdentifier, TableDefinition)}. */
   public static Table ensureTable(Catalog catalog, TableIdentifier id) {
+    return ensureTable(catalog, id, LogTable.DEFINITION);
+  }
+
+  public static Table ensureTable(Catalog catalog, TableIdentifier id, TableDefinition definition) {
     if (catalog instanceof SupportsNamespaces namespaces) {
       Namespace ns = id.namespace();
       if (!namespaces.namespaceExists(ns)) {
@@ -50,9 +58,9 @@ public final class TableSetup {
       try {
         table =
             catalog
-                .buildTable(id, LogTable.SCHEMA)
-                .withPartitionSpec(LogTable.partitionSpec())
-                .withSortOrder(LogTable.sortOrder())
+                .buildTable(id, definition.schema())
+                .withPartitionSpec(definition.partitionSpec())
+                .withSortOrder(definition.sortOrder())
                 .withProperty(TableProperties.PARQUET_COMPRESSION, "zstd")
                 .create();
         LOG.info("created table {} at {}", id, table.location());
@@ -60,7 +68,7 @@ public final class TableSetup {
         table = catalog.loadTable(id);
       }
     }
-    check(table, id);
+    check(table, id, definition);
     removeLegacyNoRetries(table);
     return table;
   }
@@ -76,22 +84,28 @@ public final class TableSetup {
     }
   }
 
-  /** Same type, whatever the ids of nested fields (map key/value, list element). */
+  /** Same type, whatever the ids of nested fields (map key/value, list element, struct fields). */
   static boolean sameShape(org.apache.iceberg.types.Type a, org.apache.iceberg.types.Type b) {
-    return a.isPrimitiveType() ? a.equals(b) : a.toString().equals(b.toString());
+    return a.isPrimitiveType() ? a.equals(b) : renumbered(a).equals(renumbered(b));
+  }
+
+  private static org.apache.iceberg.types.Type renumbered(org.apache.iceberg.types.Type type) {
+    Schema one = new Schema(Types.NestedField.optional(1, "c", type));
+    return TypeUtil.assignFreshIds(one, new java.util.concurrent.atomic.AtomicInteger()::incrementAndGet)
+        .findField("c").type();
   }
 
   /** Fails start-up when the table cannot hold the Parquet files the appender writes. */
-  static void check(Table table, TableIdentifier id) {
+  static void check(Table table, TableIdentifier id, TableDefinition definition) {
     PartitionSpec spec = table.spec();
-    if (!spec.compatibleWith(LogTable.partitionSpec())) {
+    if (!spec.compatibleWith(definition.partitionSpec())) {
       throw new IllegalStateException(
           "table " + id + " is partitioned by " + spec.fields()
               + "; the appender writes day(timestamp) partitions only");
     }
     // by name: Iceberg assigns its own ids at creation (nested ones differ from LogTable's), and
     // the appender writes the table's ids into its files
-    for (Types.NestedField want : LogTable.SCHEMA.columns()) {
+    for (Types.NestedField want : definition.schema().columns()) {
       Types.NestedField have = table.schema().findField(want.name());
       if (have == null || !sameShape(have.type(), want.type())) {
         throw new IllegalStateException(

@@ -3,7 +3,6 @@ package io.telemetrylake.appender.maintain;
 import io.telemetrylake.appender.maintain.MaintenanceReport.PartitionResult;
 import io.telemetrylake.appender.stage.FieldIds;
 import io.telemetrylake.appender.status.LogRedaction;
-import io.telemetrylake.table.LogTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,6 +36,9 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.NullOrder;
+import org.apache.iceberg.SortDirection;
+import org.apache.iceberg.SortField;
 import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
@@ -226,13 +228,14 @@ final class Compaction {
       long inputBytes = group.stream().mapToLong(DataFile::fileSizeInBytes).sum();
       int parts = (int) Math.max(1, (inputBytes + targetBytes - 1) / targetBytes);
       Files.createDirectories(out);
-      sortedCopy(table.schema(), local, out, dir.resolve("tmp"), parts, inputRows);
+      List<String> sortColumns = sortColumns(table);
+      sortedCopy(table.schema(), sortColumns, local, out, dir.resolve("tmp"), parts, inputRows);
       List<Path> written;
       try (Stream<Path> files = Files.list(out)) {
         written = files.sorted().toList();
       }
       PartitionSpec spec = table.spec();
-      SortOrder order = table.sortOrder().sameOrder(LogTable.sortOrder()) ? table.sortOrder() : SortOrder.unsorted();
+      SortOrder order = sortColumns.isEmpty() ? SortOrder.unsorted() : table.sortOrder();
       List<Metrics> metrics = new ArrayList<>();
       long outputRows = 0;
       for (Path w : written) {
@@ -274,7 +277,26 @@ final class Compaction {
    * Writes the rows of {@code inputs}, sorted, into {@code parts} files of {@code out}: part-0 alone
    * when they fit one target-size file.
    */
-  private void sortedCopy(Schema tableSchema, List<Path> inputs, Path out, Path tmp, int parts, long rows) {
+  /**
+   * The columns of the table's sort order, ascending nulls first, as the appender writes (logs:
+   * service_name, timestamp; traces: trace_id, timestamp); empty when the table's order is
+   * anything else (other transforms or directions): files are then written and declared unsorted.
+   */
+  static List<String> sortColumns(Table table) {
+    List<String> columns = new ArrayList<>();
+    for (SortField field : table.sortOrder().fields()) {
+      if (!field.transform().isIdentity()
+          || field.direction() != SortDirection.ASC
+          || field.nullOrder() != NullOrder.NULLS_FIRST) {
+        return List.of();
+      }
+      columns.add(table.schema().findColumnName(field.sourceId()));
+    }
+    return columns;
+  }
+
+  private void sortedCopy(
+      Schema tableSchema, List<String> sortColumns, List<Path> inputs, Path out, Path tmp, int parts, long rows) {
     String files = inputs.stream().map(p -> "'" + sql(p.toString()) + "'")
         .reduce((a, b) -> a + ", " + b).orElseThrow();
     String source = "read_parquet([" + files + "], union_by_name = true)";
@@ -293,9 +315,9 @@ final class Compaction {
       }
       Schema written = tableSchema.select(columns);
       String select = columns.stream().map(FieldIds::quote).reduce((a, b) -> a + ", " + b).orElseThrow();
-      String order = columns.contains(LogTable.SERVICE_NAME) && columns.contains(LogTable.TIMESTAMP)
-          ? " ORDER BY " + FieldIds.quote(LogTable.SERVICE_NAME) + " ASC NULLS FIRST, "
-              + FieldIds.quote(LogTable.TIMESTAMP) + " ASC NULLS FIRST"
+      String order = !sortColumns.isEmpty() && columns.containsAll(sortColumns)
+          ? " ORDER BY " + sortColumns.stream().map(column -> FieldIds.quote(column) + " ASC NULLS FIRST")
+              .reduce((a, b) -> a + ", " + b).orElseThrow()
           : "";
       String options = " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS " + FieldIds.clause(written) + ")";
       if (parts == 1) {

@@ -56,13 +56,16 @@ public final class MaintainMain {
     }
     Logger log = LoggerFactory.getLogger(MaintainMain.class);
     Catalog catalog = CatalogFactory.create(config);
-    TableIdentifier id = TableIdentifier.of(Namespace.of(config.namespaceLevels()), config.table());
+    // every signal's table of SIGNALS, one after the other
+    List<TableIdentifier> ids = config.signals().stream()
+        .map(signal -> TableIdentifier.of(Namespace.of(config.namespaceLevels()), config.forSignal(signal).table()))
+        .toList();
     MaintenanceRun run = new MaintenanceRun(options, Clock.systemUTC(), hooks);
     int code;
     if (options.every().isEmpty()) {
-      code = once(catalog, id, run, options, log) ? 0 : 1;
+      code = once(catalog, ids, run, options, log) ? 0 : 1;
     } else {
-      loop(catalog, id, run, options, log, config.bindAddress());
+      loop(catalog, ids, run, options, log, config.bindAddress());
       code = 0;
     }
     if (catalog instanceof Closeable c) {
@@ -75,7 +78,16 @@ public final class MaintainMain {
     System.exit(code);
   }
 
-  /** @return false when a step failed */
+  /** @return false when a step failed on any table */
+  private static boolean once(Catalog catalog, List<TableIdentifier> ids, MaintenanceRun run,
+      MaintenanceOptions options, Logger log) {
+    boolean ok = true;
+    for (TableIdentifier id : ids) {
+      ok &= once(catalog, id, run, options, log);
+    }
+    return ok;
+  }
+
   private static boolean once(Catalog catalog, TableIdentifier id, MaintenanceRun run,
       MaintenanceOptions options, Logger log) {
     Table table;
@@ -94,7 +106,7 @@ public final class MaintainMain {
     return !report.failed();
   }
 
-  private static void loop(Catalog catalog, TableIdentifier id, MaintenanceRun run,
+  private static void loop(Catalog catalog, List<TableIdentifier> ids, MaintenanceRun run,
       MaintenanceOptions options, Logger log, String host) throws InterruptedException {
     Duration every = options.every().orElseThrow();
     CountDownLatch stop = new CountDownLatch(1);
@@ -104,12 +116,12 @@ public final class MaintainMain {
       if (options.healthPort() > 0) {
         health.serve(host, options.healthPort());
       }
-      log.info("maintaining {} every {}", id, DurationText.format(every));
+      log.info("maintaining {} every {}", ids, DurationText.format(every));
       do {
         health.started();
         boolean ok;
         try {
-          ok = once(catalog, id, run, options, log);
+          ok = once(catalog, ids, run, options, log);
         } catch (RuntimeException e) {
           log.error("maintenance run failed: {}", LogRedaction.redact(String.valueOf(e.getMessage())));
           ok = false;

@@ -17,6 +17,12 @@ public final class MapJson {
       return "{}";
     }
     StringBuilder out = new StringBuilder(map.size() * 32);
+    appendTo(map, out);
+    return out.toString();
+  }
+
+  /** Appends the map's JSON object to {@code out}. */
+  static void appendTo(Map<String, String> map, StringBuilder out) {
     out.append('{');
     boolean first = true;
     for (Map.Entry<String, String> e : map.entrySet()) {
@@ -32,10 +38,10 @@ public final class MapJson {
         appendString(e.getValue(), out);
       }
     }
-    return out.append('}').toString();
+    out.append('}');
   }
 
-  private static void appendString(String s, StringBuilder out) {
+  static void appendString(String s, StringBuilder out) {
     out.append('"');
     int len = s.length();
     for (int i = 0; i < len; i++) {

@@ -1,6 +1,9 @@
 package io.telemetrylake.appender.stage;
 
-import io.telemetrylake.table.LogRow;
+import io.telemetrylake.otlp.OtlpDecodeException;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
+import io.telemetrylake.table.TableDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,49 +17,53 @@ import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Schema;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
  * The rows waiting for the next flush, in a DuckDB database file on disk (not on the Java heap).
- *
- * <p>Layout, chosen by measurement (see the README and {@code benchmarks/run.sh staging}): the values every
- * row of one resource and scope shares go once per Kafka record into {@code resources}; each log
- * record goes into {@code rows} with its resource's id. Attribute maps are JSON text and trace/span
- * ids UUID/BIGINT, because the DuckDB appender writes every string of 12 bytes or more with a native
- * call, and MAP values element by element; {@link ParquetExport} turns both back at COPY time,
- * after the sort (see docs/BENCHMARKS.md for the measured alternatives).
+ * What every signal's staging shares: the database, clearing and dropping partitions, counting,
+ * and the export loop (one COPY per day). The tables, how a Kafka record is appended and the COPY
+ * are the signal's ({@link LogStaging}, {@link SpanStaging}).
  *
  * <p>Staging is disposable: the committed offsets live in the Iceberg table, so the file is wiped
  * at start-up and whatever it held is consumed again. Used by one thread at a time: the poll loop
  * while it stages, its flush thread after {@link #seal()} (DuckDB's appenders are confined to the
  * thread that creates them, so they are created on first use).
  */
-public final class StagingBuffer implements AutoCloseable {
+public abstract class StagingBuffer implements AutoCloseable {
   public static final String DATABASE_FILE = "staging.duckdb";
   static final long MICROS_PER_DAY = 86_400_000_000L;
 
-  private final Path dir;
-  private final DuckDBConnection connection;
-  private DuckDBAppender resources;
-  private DuckDBAppender rows;
-  private long nextResourceId = 1;
-  private int partition;
-  private LogRow lastResourceRow;
-  private long lastResourceId;
+  protected final Path dir;
+  protected final DuckDBConnection connection;
 
-  private StagingBuffer(Path dir, DuckDBConnection connection) {
+  protected StagingBuffer(Path dir, DuckDBConnection connection) {
     this.dir = dir;
     this.connection = connection;
   }
 
+  /** A logs staging buffer; see {@link #open(Signal, Path, long)}. */
+  public static LogStaging open(Path dir, long memoryLimitMb) {
+    return new LogStaging(dir, connect(dir, memoryLimitMb, LogStaging.DDL));
+  }
+
   /**
-   * Opens a fresh staging database in {@code dir} (created if missing; an earlier database there
-   * is deleted, other files are left alone).
+   * Opens a fresh staging database for {@code signal} in {@code dir} (created if missing; an
+   * earlier database there is deleted, other files are left alone).
    *
    * @param memoryLimitMb DuckDB's memory limit; larger sorts spill to {@code dir/tmp}
    */
-  public static StagingBuffer open(Path dir, long memoryLimitMb) {
+  public static StagingBuffer open(Signal<?> signal, Path dir, long memoryLimitMb) {
+    if (signal == Signals.LOGS) {
+      return open(dir, memoryLimitMb);
+    }
+    if (signal == Signals.TRACES) {
+      return new SpanStaging(dir, connect(dir, memoryLimitMb, SpanStaging.DDL));
+    }
+    throw new IllegalArgumentException("no staging layout for signal " + signal.name());
+  }
+
+  private static DuckDBConnection connect(Path dir, long memoryLimitMb, List<String> ddl) {
     try {
       Files.createDirectories(dir);
       for (String name : List.of(DATABASE_FILE, DATABASE_FILE + ".wal")) {
@@ -72,19 +79,11 @@ public final class StagingBuffer implements AutoCloseable {
         s.execute("SET TimeZone = 'UTC'");
         s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
         s.execute("SET temp_directory = '" + sqlString(dir.resolve("tmp").toString()) + "'");
-        s.execute(
-            "CREATE TABLE resources (kafka_partition INTEGER, id BIGINT, service_name VARCHAR,"
-                + " deployment_environment VARCHAR, host_name VARCHAR,"
-                + " resource_attributes VARCHAR, scope_attributes VARCHAR, scope_name VARCHAR,"
-                + " scope_version VARCHAR, resource_schema_url VARCHAR, scope_schema_url VARCHAR)");
-        s.execute(
-            "CREATE TABLE rows (kafka_partition INTEGER, resource_id BIGINT, day INTEGER,"
-                + " ts BIGINT, observed_ts BIGINT, severity_number INTEGER,"
-                + " severity_text VARCHAR, body VARCHAR, trace_id UUID, trace_id_text VARCHAR,"
-                + " span_id BIGINT, span_id_text VARCHAR, trace_flags INTEGER,"
-                + " event_name VARCHAR, log_attributes VARCHAR, dropped_attributes_count INTEGER)");
+        for (String statement : ddl) {
+          s.execute(statement);
+        }
       }
-      return new StagingBuffer(dir, connection);
+      return connection;
     } catch (SQLException e) {
       throw new StagingException("cannot open the staging database in " + dir, e);
     } catch (IOException e) {
@@ -96,94 +95,44 @@ public final class StagingBuffer implements AutoCloseable {
     return dir;
   }
 
-  /** The rows that follow belong to one Kafka record of {@code partition}. */
-  public void beginRecord(int partition) {
-    this.partition = partition;
-    // resource rows are never shared across records, so dropping a partition never orphans a row
-    this.lastResourceRow = null;
-  }
+  /**
+   * Decodes one Kafka record value of {@code partition} whole, then stages its rows: a value that
+   * does not decode stages nothing.
+   *
+   * @param fallbackTimeMicros the rows' time when the OTLP items carry none
+   * @return the rows staged
+   */
+  public abstract int stage(int partition, byte[] value, long fallbackTimeMicros) throws OtlpDecodeException;
 
-  public void append(LogRow row) {
-    try {
-      if (rows == null) {
-        openAppenders();
-      }
-      long resourceId = resourceIdFor(row);
-      DuckDBAppender a = rows;
-      a.beginRow()
-          .append(partition)
-          .append(resourceId)
-          .append((int) Math.floorDiv(row.timestampMicros(), MICROS_PER_DAY))
-          .append(row.timestampMicros())
-          .append(row.observedTimestampMicros())
-          .append(row.severityNumber())
-          .append(row.severityText())
-          .append(row.body());
-      String traceId = row.traceId();
-      if (HexIds.isCanonical(traceId, HexIds.TRACE_HEX_LENGTH)) {
-        a.appendUUID(HexIds.parseLong(traceId, 0), HexIds.parseLong(traceId, 16)).appendNull();
-      } else {
-        a.appendNull().append(traceId);
-      }
-      String spanId = row.spanId();
-      if (HexIds.isCanonical(spanId, HexIds.SPAN_HEX_LENGTH)) {
-        a.append(HexIds.parseLong(spanId, 0)).appendNull();
-      } else {
-        a.appendNull().append(spanId);
-      }
-      a.append(row.traceFlags())
-          .append(row.eventName())
-          .append(MapJson.encode(row.logAttributes()))
-          .append(row.droppedAttributesCount())
-          .endRow();
-    } catch (SQLException e) {
-      throw new StagingException("cannot append a row to the staging table", e);
-    }
-  }
+  /** The table this staging is shaped for: what the COPY sorts by and writes. */
+  public abstract TableDefinition definition();
 
-  /** Reuses the previous resource row while the row shares all of its (identical) objects. */
-  private long resourceIdFor(LogRow row) throws SQLException {
-    LogRow last = lastResourceRow;
-    if (last != null
-        && last.resourceAttributes() == row.resourceAttributes()
-        && last.scopeAttributes() == row.scopeAttributes()
-        && last.serviceName() == row.serviceName()
-        && last.deploymentEnvironment() == row.deploymentEnvironment()
-        && last.hostName() == row.hostName()
-        && last.scopeName() == row.scopeName()
-        && last.scopeVersion() == row.scopeVersion()
-        && last.resourceSchemaUrl() == row.resourceSchemaUrl()
-        && last.scopeSchemaUrl() == row.scopeSchemaUrl()) {
-      return lastResourceId;
-    }
-    long id = nextResourceId++;
-    resources
-        .beginRow()
-        .append(partition)
-        .append(id)
-        .append(row.serviceName())
-        .append(row.deploymentEnvironment())
-        .append(row.hostName())
-        .append(MapJson.encode(row.resourceAttributes()))
-        .append(MapJson.encode(row.scopeAttributes()))
-        .append(row.scopeName())
-        .append(row.scopeVersion())
-        .append(row.resourceSchemaUrl())
-        .append(row.scopeSchemaUrl())
-        .endRow();
-    lastResourceRow = row;
-    lastResourceId = id;
-    return id;
+  /** The staging tables; the first holds one row per table row, with {@code day} and {@code kafka_partition}. */
+  protected abstract List<String> tables();
+
+  /** Writes what the appenders buffer into their tables. */
+  protected abstract void flushAppenderBuffers() throws SQLException;
+
+  /** Closes the appenders (the next append opens new ones on the calling thread). */
+  protected abstract void closeAppenders() throws SQLException;
+
+  /** Forgets any per-resource state kept between appends (the resource's rows may be gone). */
+  protected abstract void forgetResource();
+
+  /** The COPY writing one day's rows to Parquet under {@code target}, sorted, with field ids. */
+  protected abstract String copyDay(int day, Path target, Schema exportSchema, long targetFileBytes);
+
+  /** The written columns as the table defines them (field ids from the table). */
+  protected abstract Schema exportSchema(Schema tableSchema);
+
+  private String rowsTable() {
+    return tables().get(0);
   }
 
   /** Makes every appended row visible to queries (the appenders buffer up to a chunk). */
   void flushAppenders() {
-    if (rows == null) {
-      return;
-    }
     try {
-      resources.flush();
-      rows.flush();
+      flushAppenderBuffers();
     } catch (SQLException e) {
       throw new StagingException("cannot flush the staging appenders", e);
     }
@@ -210,12 +159,13 @@ public final class StagingBuffer implements AutoCloseable {
     flushAppenders();
     String list = partitions.stream().map(String::valueOf).collect(Collectors.joining(","));
     try (Statement s = connection.createStatement()) {
-      s.execute("DELETE FROM rows WHERE kafka_partition IN (" + list + ")");
-      s.execute("DELETE FROM resources WHERE kafka_partition IN (" + list + ")");
+      for (String table : tables()) {
+        s.execute("DELETE FROM " + table + " WHERE kafka_partition IN (" + list + ")");
+      }
     } catch (SQLException e) {
       throw new StagingException("cannot drop staged rows of partitions " + partitions, e);
     }
-    lastResourceRow = null;
+    forgetResource();
   }
 
   /** Empties the buffer after a commit. */
@@ -223,28 +173,29 @@ public final class StagingBuffer implements AutoCloseable {
     try {
       closeAppenders();
       try (Statement s = connection.createStatement()) {
-        s.execute("DELETE FROM rows");
-        s.execute("DELETE FROM resources");
+        for (String table : tables()) {
+          s.execute("DELETE FROM " + table);
+        }
         // give the space back to the file's free list now rather than at some later checkpoint
         s.execute("CHECKPOINT");
       }
     } catch (SQLException e) {
       throw new StagingException("cannot clear the staging tables", e);
     }
-    lastResourceRow = null;
+    forgetResource();
   }
 
   /** Rows now in the staging table (appended ones included). */
   public long countRows() {
     flushAppenders();
-    return queryLong("SELECT count(*) FROM rows");
+    return queryLong("SELECT count(*) FROM " + rowsTable());
   }
 
   /** The distinct {@code day(timestamp)} values (days since 1970-01-01 UTC) of the staged rows. */
   List<Integer> days() {
     List<Integer> days = new ArrayList<>();
     try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT DISTINCT day FROM rows ORDER BY day")) {
+        ResultSet rs = s.executeQuery("SELECT DISTINCT day FROM " + rowsTable() + " ORDER BY day")) {
       while (rs.next()) {
         days.add(rs.getInt(1));
       }
@@ -256,13 +207,13 @@ public final class StagingBuffer implements AutoCloseable {
 
   /**
    * Writes every staged row to Parquet under {@code <staging>/export/<name>/day=<d>/}, one COPY
-   * per day ({@link ParquetExport}).
+   * per day ({@link #copyDay}).
    *
    * @param tableSchema the table's current schema (field ids)
    * @throws IllegalStateException when the files do not hold exactly the staged rows
    */
   public List<ExportedFile> export(String name, long targetFileBytes, Schema tableSchema) {
-    Schema schema = ParquetExport.exportSchema(tableSchema);
+    Schema schema = exportSchema(tableSchema);
     flushAppenders();
     Path root = dir.resolve(ParquetExport.EXPORT_DIR).resolve(name);
     List<ExportedFile> files = new ArrayList<>();
@@ -273,7 +224,7 @@ public final class StagingBuffer implements AutoCloseable {
       long written = 0;
       try (Statement s = connection.createStatement()) {
         for (int day : days()) {
-          String copy = ParquetExport.copyDay(day, root.resolve("day=" + day), schema, targetFileBytes);
+          String copy = copyDay(day, root.resolve("day=" + day), schema, targetFileBytes);
           try (ResultSet rs = s.executeQuery(copy)) {
             while (rs.next()) {
               long count = rs.getLong("count");
@@ -312,22 +263,6 @@ public final class StagingBuffer implements AutoCloseable {
       return rs.getLong(1);
     } catch (SQLException e) {
       throw new StagingException("staging query failed: " + sql, e);
-    }
-  }
-
-  private void openAppenders() throws SQLException {
-    resources = connection.createAppender("main", "resources");
-    rows = connection.createAppender("main", "rows");
-  }
-
-  private void closeAppenders() throws SQLException {
-    if (rows != null) {
-      rows.close();
-      rows = null;
-    }
-    if (resources != null) {
-      resources.close();
-      resources = null;
     }
   }
 

@@ -18,83 +18,110 @@ import java.util.Map;
 public final class AppenderMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
 
-  final Counter recordsConsumed =
-      Counter.builder()
-          .name("appender_records_consumed_total")
-          .help("Kafka records consumed (decoded or sent to the DLQ)")
-          .register(registry);
-  final Counter rowsStaged =
-      Counter.builder()
-          .name("appender_rows_staged_total")
-          .help("Log records appended to the staging table")
-          .register(registry);
-  final Counter rowsCommitted =
-      Counter.builder()
-          .name("appender_rows_committed_total")
-          .help("Rows committed to the Iceberg table")
-          .register(registry);
-  final Counter flushes =
-      Counter.builder()
-          .name("appender_flushes_total")
-          .help("Flushes by trigger and outcome (committed, empty, fenced, failed)")
-          .labelNames("trigger", "outcome")
-          .register(registry);
-  final Histogram flushDuration =
-      Histogram.builder()
-          .name("appender_flush_duration_seconds")
-          .help("Duration of committed flushes by phase (stage, copy, upload, commit) and in total")
-          .labelNames("phase")
-          .classicOnly()
-          .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
-          .register(registry);
-  final Counter filesWritten =
-      Counter.builder()
-          .name("appender_files_written_total")
-          .help("Parquet data files committed")
-          .register(registry);
-  final Counter bytesWritten =
-      Counter.builder()
-          .name("appender_bytes_written_total")
-          .help("Parquet bytes committed")
-          .register(registry);
-  final Counter commitRetries =
-      Counter.builder()
-          .name("appender_commit_retries_total")
-          .help("Iceberg commits retried after a concurrent commit")
-          .register(registry);
-  final Counter commitFailures =
-      Counter.builder()
-          .name("appender_commit_failures_total")
-          .help("Flushes that failed (S3, catalog or local errors); the rows stay staged")
-          .register(registry);
-  final Counter dlqRecords =
-      Counter.builder()
-          .name("appender_dlq_records_total")
-          .help("Undecodable records sent to the dead-letter topic")
-          .register(registry);
-  final Counter dlqFailures =
-      Counter.builder()
-          .name("appender_dlq_failures_total")
-          .help("Sends to the dead-letter topic that failed; the record's partition waits and retries")
-          .register(registry);
-  final Gauge bufferRecords =
-      Gauge.builder()
-          .name("appender_buffer_records")
-          .help("Kafka records staged since the last flush")
-          .register(registry);
-  final Gauge bufferBytes =
-      Gauge.builder()
-          .name("appender_buffer_bytes")
-          .help("Kafka value bytes staged since the last flush")
-          .register(registry);
-  final Gauge lag =
-      Gauge.builder()
-          .name("appender_consumer_lag")
-          .help("Records between the consumer position and the end of each assigned partition")
-          .labelNames("partition")
-          .register(registry);
-  final Gauge ready =
-      Gauge.builder().name("appender_ready").help("1 when /readyz answers 200").register(registry);
+  final Counter recordsConsumed;
+  final Counter rowsStaged;
+  final Counter rowsCommitted;
+  final Counter flushes;
+  final Histogram flushDuration;
+  final Counter filesWritten;
+  final Counter bytesWritten;
+  final Counter commitRetries;
+  final Counter commitFailures;
+  final Counter dlqRecords;
+  final Counter dlqFailures;
+  final Gauge bufferRecords;
+  final Gauge bufferBytes;
+  final Gauge lag;
+  final Gauge ready;
+
+  /** The logs pipeline's metrics: {@code appender_*}, as before there were other signals. */
+  public AppenderMetrics() {
+    this("appender_");
+  }
+
+  /**
+   * @param prefix of every metric name: {@code appender_} for logs, {@code appender_traces_} for
+   *     traces, so that one process's pipelines show side by side in one scrape
+   */
+  public AppenderMetrics(String prefix) {
+    recordsConsumed =
+        Counter.builder()
+            .name(prefix + "records_consumed_total")
+            .help("Kafka records consumed (decoded or sent to the DLQ)")
+            .register(registry);
+    rowsStaged =
+        Counter.builder()
+            .name(prefix + "rows_staged_total")
+            .help("Rows (log records, spans) appended to the staging table")
+            .register(registry);
+    rowsCommitted =
+        Counter.builder()
+            .name(prefix + "rows_committed_total")
+            .help("Rows committed to the Iceberg table")
+            .register(registry);
+    flushes =
+        Counter.builder()
+            .name(prefix + "flushes_total")
+            .help("Flushes by trigger and outcome (committed, empty, fenced, failed)")
+            .labelNames("trigger", "outcome")
+            .register(registry);
+    flushDuration =
+        Histogram.builder()
+            .name(prefix + "flush_duration_seconds")
+            .help("Duration of committed flushes by phase (stage, copy, upload, commit) and in total")
+            .labelNames("phase")
+            .classicOnly()
+            .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+            .register(registry);
+    filesWritten =
+        Counter.builder()
+            .name(prefix + "files_written_total")
+            .help("Parquet data files committed")
+            .register(registry);
+    bytesWritten =
+        Counter.builder()
+            .name(prefix + "bytes_written_total")
+            .help("Parquet bytes committed")
+            .register(registry);
+    commitRetries =
+        Counter.builder()
+            .name(prefix + "commit_retries_total")
+            .help("Iceberg commits retried after a concurrent commit")
+            .register(registry);
+    commitFailures =
+        Counter.builder()
+            .name(prefix + "commit_failures_total")
+            .help("Flushes that failed (S3, catalog or local errors); the rows stay staged")
+            .register(registry);
+    dlqRecords =
+        Counter.builder()
+            .name(prefix + "dlq_records_total")
+            .help("Undecodable records sent to the dead-letter topic")
+            .register(registry);
+    dlqFailures =
+        Counter.builder()
+            .name(prefix + "dlq_failures_total")
+            .help("Sends to the dead-letter topic that failed; the record's partition waits and retries")
+            .register(registry);
+    bufferRecords =
+        Gauge.builder()
+            .name(prefix + "buffer_records")
+            .help("Kafka records staged since the last flush")
+            .register(registry);
+    bufferBytes =
+        Gauge.builder()
+            .name(prefix + "buffer_bytes")
+            .help("Kafka value bytes staged since the last flush")
+            .register(registry);
+    lag =
+        Gauge.builder()
+            .name(prefix + "consumer_lag")
+            .help("Records between the consumer position and the end of each assigned partition")
+            .labelNames("partition")
+            .register(registry);
+    ready =
+        Gauge.builder().name(prefix + "ready").help("1 when /readyz answers 200").register(registry);
+  }
 
   // plain totals for /stats (single writer: the poll loop)
   private volatile long totalRecords;

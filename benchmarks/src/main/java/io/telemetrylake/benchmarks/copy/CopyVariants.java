@@ -6,7 +6,7 @@ import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.benchmarks.e2e.Proc;
 import io.telemetrylake.otlp.OtlpDecodeException;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
@@ -84,7 +84,7 @@ public final class CopyVariants {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     List<byte[]> values = new ArrayList<>();
     for (ExportLogsServiceRequest r : Payloads.requests("copy", requests)) {
-      for (KafkaLogRecord k : Payloads.kafkaRecords(r.toByteArray())) {
+      for (KafkaRecord k : Payloads.kafkaRecords(r.toByteArray())) {
         values.add(k.value());
       }
     }

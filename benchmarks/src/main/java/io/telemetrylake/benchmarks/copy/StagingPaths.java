@@ -4,7 +4,7 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.appender.stage.MapJson;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.benchmarks.e2e.Proc;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
@@ -64,7 +64,7 @@ public final class StagingPaths {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     List<LogRow> rows = new ArrayList<>();
     for (ExportLogsServiceRequest r : Payloads.requests("staging", requests)) {
-      for (KafkaLogRecord k : Payloads.kafkaRecords(r.toByteArray())) {
+      for (KafkaRecord k : Payloads.kafkaRecords(r.toByteArray())) {
         rows.addAll(LogRowMapper.toRows(KafkaRecordFormat.decodeValue(k.value()), 0L));
       }
     }

@@ -4,7 +4,7 @@ import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.config.Settings;
 import io.telemetrylake.ingester.IngesterConfig;
 import io.telemetrylake.ingester.kafka.KafkaSetup;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.tools.send.LogGenerator;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -61,7 +61,7 @@ final class BareProducer implements AutoCloseable {
   void ensureTopic(String bootstrap) throws Exception {
     Map<String, Object> adminProps = KafkaSetup.adminProperties(config);
     try (Admin admin = Admin.create(adminProps)) {
-      KafkaSetup.ensureTopic(admin, config, 30_000);
+      KafkaSetup.ensureTopic(admin, config, config.topic(), 30_000);
     }
   }
 
@@ -76,7 +76,7 @@ final class BareProducer implements AutoCloseable {
    * Sends the records round-robin from {@code threads} threads as fast as the producer takes
    * them: a warm-up, then a measured window (acknowledgements counted inside it only).
    */
-  Run run(List<KafkaLogRecord> records, int threads, Duration warmup, Duration measured) throws InterruptedException {
+  Run run(List<KafkaRecord> records, int threads, Duration warmup, Duration measured) throws InterruptedException {
     AtomicLong logs = new AtomicLong();
     AtomicLong kafkaRecords = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
@@ -89,13 +89,13 @@ final class BareProducer implements AutoCloseable {
       Thread w = new Thread(() -> {
         long i = offset;
         while (!stopped(stop)) {
-          KafkaLogRecord r = records.get((int) (i++ % records.size()));
+          KafkaRecord r = records.get((int) (i++ % records.size()));
           producer.send(new ProducerRecord<>(topic, r.key(), r.value()), (md, e) -> {
             if (e != null) {
               errors.incrementAndGet();
               firstError.compareAndSet(null, e);
             } else {
-              logs.addAndGet(r.logRecordCount());
+              logs.addAndGet(r.itemCount());
               kafkaRecords.incrementAndGet();
               bytes.addAndGet(r.value().length);
             }
@@ -159,13 +159,13 @@ final class BareProducer implements AutoCloseable {
         for (long i = first; i < requests; i += threads) {
           byte[] body = generator.request(i * Payloads.RECORDS_PER_REQUEST, Payloads.RECORDS_PER_REQUEST,
               Payloads.RESOURCES_PER_REQUEST, System.currentTimeMillis() * 1_000_000L).toByteArray();
-          for (KafkaLogRecord r : Payloads.kafkaRecords(body)) {
+          for (KafkaRecord r : Payloads.kafkaRecords(body)) {
             producer.send(new ProducerRecord<>(topic, r.key(), r.value()), (md, e) -> {
               if (e != null) {
                 errors.incrementAndGet();
               }
             });
-            logs.addAndGet(r.logRecordCount());
+            logs.addAndGet(r.itemCount());
             kafkaRecords.incrementAndGet();
             bytes.addAndGet(r.value().length);
           }

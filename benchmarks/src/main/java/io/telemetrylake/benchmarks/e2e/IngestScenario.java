@@ -2,7 +2,7 @@ package io.telemetrylake.benchmarks.e2e;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.benchmarks.Payloads;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ final class IngestScenario {
 
     // The very requests lake send will pool, and what the ingester makes of them.
     List<ExportLogsServiceRequest> requests = Payloads.requests(RUN_ID, pool);
-    List<KafkaLogRecord> kafkaRecords = new ArrayList<>();
+    List<KafkaRecord> kafkaRecords = new ArrayList<>();
     long rawBytes = 0;
     long gzipBytes = 0;
     long valueBytes = 0;
@@ -46,7 +46,7 @@ final class IngestScenario {
       byte[] raw = r.toByteArray();
       rawBytes += raw.length;
       gzipBytes += Payloads.gzip(raw).length;
-      for (KafkaLogRecord k : Payloads.kafkaRecords(raw)) {
+      for (KafkaRecord k : Payloads.kafkaRecords(raw)) {
         kafkaRecords.add(k);
         valueBytes += k.value().length;
       }
@@ -127,7 +127,7 @@ final class IngestScenario {
   }
 
   private static Map<String, Object> runBare(
-      BareProducer bare, List<KafkaLogRecord> records, int threads, int warmup, int duration, long kafkaPid)
+      BareProducer bare, List<KafkaRecord> records, int threads, int warmup, int duration, long kafkaPid)
       throws InterruptedException {
     Report.log("bare producer: %d threads, %d s warm-up + %d s measured", threads, warmup, duration);
     long k0 = Proc.cpuNanos(kafkaPid);

@@ -1,5 +1,6 @@
 package io.telemetrylake.benchmarks.micro;
 
+import io.telemetrylake.signal.Signals;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.otlp.LogRecordValidator;
@@ -47,7 +48,7 @@ public class IngestPathBenchmark {
   byte[][] protobuf;
   byte[][] gzipProtobuf;
   int next;
-  final ResourceSplitter splitter = new ResourceSplitter(Payloads.MAX_VALUE_BYTES);
+  final ResourceSplitter splitter = Signals.LOGS.splitter(Payloads.MAX_VALUE_BYTES);
 
   @Setup
   public void setUp() {

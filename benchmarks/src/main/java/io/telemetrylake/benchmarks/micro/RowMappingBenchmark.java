@@ -3,7 +3,7 @@ package io.telemetrylake.benchmarks.micro;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.otlp.OtlpDecodeException;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRowMapper;
 import java.util.ArrayList;
@@ -45,11 +45,11 @@ public class RowMappingBenchmark {
     List<ExportLogsServiceRequest> requests = Payloads.requests("jmh", Defaults.POOL);
     values = new byte[requests.size()][][];
     for (int i = 0; i < requests.size(); i++) {
-      List<KafkaLogRecord> records = Payloads.kafkaRecords(requests.get(i).toByteArray());
-      if (records.stream().mapToInt(KafkaLogRecord::logRecordCount).sum() != Payloads.RECORDS_PER_REQUEST) {
+      List<KafkaRecord> records = Payloads.kafkaRecords(requests.get(i).toByteArray());
+      if (records.stream().mapToInt(KafkaRecord::itemCount).sum() != Payloads.RECORDS_PER_REQUEST) {
         throw new IllegalStateException("unexpected split: " + records.size());
       }
-      values[i] = records.stream().map(KafkaLogRecord::value).toArray(byte[][]::new);
+      values[i] = records.stream().map(KafkaRecord::value).toArray(byte[][]::new);
     }
   }
 

@@ -4,7 +4,7 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.otlp.OtlpDecodeException;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
@@ -59,10 +59,10 @@ public class StagingBenchmark {
     rows = new ArrayList<>();
     values = new byte[requests.size()][][];
     for (int i = 0; i < requests.size(); i++) {
-      List<KafkaLogRecord> records = Payloads.kafkaRecords(requests.get(i).toByteArray());
-      values[i] = records.stream().map(KafkaLogRecord::value).toArray(byte[][]::new);
+      List<KafkaRecord> records = Payloads.kafkaRecords(requests.get(i).toByteArray());
+      values[i] = records.stream().map(KafkaRecord::value).toArray(byte[][]::new);
       List<List<LogRow>> perRecord = new ArrayList<>();
-      for (KafkaLogRecord record : records) {
+      for (KafkaRecord record : records) {
         perRecord.add(LogRowMapper.toRows(KafkaRecordFormat.decodeValue(record.value()), 0L));
       }
       rows.add(perRecord);

@@ -3,7 +3,7 @@ package io.telemetrylake.benchmarks.micro;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.otlp.OtlpDecodeException;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
@@ -77,7 +77,7 @@ public class StagingStorageBenchmark {
     attributesJson = new ArrayList<>();
     for (ExportLogsServiceRequest request : requests) {
       List<LogRow> all = new ArrayList<>();
-      for (KafkaLogRecord record : Payloads.kafkaRecords(request.toByteArray())) {
+      for (KafkaRecord record : Payloads.kafkaRecords(request.toByteArray())) {
         all.addAll(LogRowMapper.toRows(KafkaRecordFormat.decodeValue(record.value()), 0L));
       }
       rows.add(all);

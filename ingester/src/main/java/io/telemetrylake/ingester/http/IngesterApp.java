@@ -4,8 +4,12 @@ import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.telemetrylake.ingester.kafka.KafkaReadiness;
 import io.telemetrylake.ingester.metrics.IngesterMetrics;
+import io.telemetrylake.otlp.OtlpEncoding;
+import io.telemetrylake.otlp.OtlpResponses;
 import java.io.ByteArrayOutputStream;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -17,12 +21,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngesterApp {
   private static final Logger LOG = LoggerFactory.getLogger(IngesterApp.class);
-  public static final String LOGS_PATH = "/v1/logs";
+  /** google.rpc.Code NOT_FOUND, for the Status body of a 404. */
+  private static final int NOT_FOUND = 5;
 
   private IngesterApp() {}
 
   public static Javalin create(
-      LogsHandler logs,
+      List<ExportHandler<?>> handlers,
       KafkaReadiness readiness,
       Lifecycle lifecycle,
       IngesterMetrics metrics,
@@ -48,10 +53,28 @@ public final class IngesterApp {
                     server.setStopTimeout(stopTimeoutMs);
                   });
             });
-    app.post(LOGS_PATH, logs);
-    for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.PUT, HandlerType.DELETE, HandlerType.PATCH}) {
-      app.addHttpHandler(method, LOGS_PATH, ctx -> ctx.header("Allow", "POST").status(405).result("use POST"));
+    Set<String> signalPaths = new HashSet<>();
+    for (ExportHandler<?> handler : handlers) {
+      String path = handler.signal().path();
+      signalPaths.add(path);
+      app.post(path, handler);
+      for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.PUT, HandlerType.DELETE, HandlerType.PATCH}) {
+        app.addHttpHandler(method, path, ctx -> ctx.header("Allow", "POST").status(405).result("use POST"));
+      }
     }
+    // An OTLP client pointed at us for a signal we do not take (e.g. /v1/metrics) gets a Status
+    // it can decode, in its own encoding, instead of Javalin's plain-text page.
+    app.error(
+        404,
+        ctx -> {
+          if (!ctx.path().startsWith("/v1/")) {
+            return;
+          }
+          OtlpEncoding encoding = OtlpEncoding.fromContentType(ctx.header("Content-Type")).orElse(OtlpEncoding.JSON);
+          ctx.contentType(encoding.contentType())
+              .result(OtlpResponses.status(encoding, NOT_FOUND,
+                  "no OTLP endpoint " + ctx.path() + " here; this server takes " + String.join(", ", sorted(signalPaths))));
+        });
     app.get("/healthz", ctx -> ctx.result("ok"));
     app.get(
         "/readyz",
@@ -86,11 +109,15 @@ public final class IngesterApp {
     app.error(
         500,
         ctx -> {
-          if (ctx.path().equals(LOGS_PATH)) {
+          if (signalPaths.contains(ctx.path())) {
             ctx.header("Retry-After", Integer.toString(retryAfterSeconds)).status(503);
           }
         });
     return app;
+  }
+
+  private static List<String> sorted(Set<String> paths) {
+    return paths.stream().sorted().toList();
   }
 
   private static String jsonEscape(String s) {

@@ -2,6 +2,7 @@ package io.telemetrylake.ingester.kafka;
 
 import io.telemetrylake.ingester.IngesterConfig;
 import io.telemetrylake.topic.TopicDescriptions;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Knows whether Kafka answers and the topic exists, checked in the background so that probes
- * never wait on the broker. Creates the topic when it is missing (and creation is allowed), so an
+ * Knows whether Kafka answers and every signal's topic exists, checked in the background so that probes
+ * never wait on the broker. Creates a topic when it is missing (and creation is allowed), so an
  * ingester started before its broker becomes ready by itself once the broker is up.
  */
 public final class KafkaReadiness implements AutoCloseable {
@@ -20,7 +21,7 @@ public final class KafkaReadiness implements AutoCloseable {
 
   private final Admin admin;
   private final IngesterConfig config;
-  private final String topic;
+  private final List<String> topics;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -35,7 +36,7 @@ public final class KafkaReadiness implements AutoCloseable {
   public KafkaReadiness(Admin admin, IngesterConfig config) {
     this.admin = admin;
     this.config = config;
-    this.topic = config.topic();
+    this.topics = config.topics();
   }
 
   public void start(long periodMs) {
@@ -47,12 +48,16 @@ public final class KafkaReadiness implements AutoCloseable {
     boolean nowReady;
     String problem = null;
     try {
-      if (!ready) {
-        KafkaSetup.ensureTopic(admin, config, 5_000);
-      }
-      nowReady = TopicDescriptions.describe(admin, topic, 3_000).isPresent();
-      if (!nowReady) {
-        problem = "topic " + topic + " does not exist";
+      nowReady = true;
+      for (String topic : topics) {
+        if (!ready) {
+          KafkaSetup.ensureTopic(admin, config, topic, 5_000);
+        }
+        if (TopicDescriptions.describe(admin, topic, 3_000).isEmpty()) {
+          nowReady = false;
+          problem = "topic " + topic + " does not exist";
+          break;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -70,7 +75,7 @@ public final class KafkaReadiness implements AutoCloseable {
     }
     if (nowReady != ready) {
       if (nowReady) {
-        LOG.info("Kafka is reachable and topic {} exists: ready", topic);
+        LOG.info("Kafka is reachable and topics {} exist: ready", topics);
       } else {
         LOG.warn("not ready: {}", problem);
       }

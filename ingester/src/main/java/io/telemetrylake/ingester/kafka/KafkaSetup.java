@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the Kafka clients from the config and makes sure the topic exists. */
+/** Builds the Kafka clients from the config and makes sure the topics exist. */
 public final class KafkaSetup {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSetup.class);
 
@@ -65,17 +65,17 @@ public final class KafkaSetup {
    * uses an existing one as it is, warning when it has fewer partitions than configured (ordering
    * per resource still holds, parallelism is lower). Then checks that it is durable.
    */
-  public static void ensureTopic(Admin admin, IngesterConfig config, long timeoutMs)
+  public static void ensureTopic(Admin admin, IngesterConfig config, String name, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Optional<TopicDescription> existing = TopicDescriptions.describe(admin, config.topic(), timeoutMs);
+    Optional<TopicDescription> existing = TopicDescriptions.describe(admin, name, timeoutMs);
     if (existing.isEmpty()) {
       if (!config.createTopic()) {
         throw new IllegalStateException(
-            "topic " + config.topic() + " does not exist and " + IngesterConfig.TOPIC_CREATE + "=false");
+            "topic " + name + " does not exist and " + IngesterConfig.TOPIC_CREATE + "=false");
       }
       Optional<Short> replication =
           config.topicReplicationFactor() > 0 ? Optional.of(config.topicReplicationFactor()) : Optional.empty();
-      NewTopic topic = new NewTopic(config.topic(), Optional.of(config.topicPartitions()), replication);
+      NewTopic topic = new NewTopic(name, Optional.of(config.topicPartitions()), replication);
       if (config.topicMinInsyncReplicas() > 0) {
         topic.configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(config.topicMinInsyncReplicas())));
       }
@@ -83,7 +83,7 @@ public final class KafkaSetup {
         admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
         LOG.info(
             "created topic {} with {} partitions, replication factor {}, min.insync.replicas {}",
-            config.topic(), config.topicPartitions(), orBrokerDefault(config.topicReplicationFactor()),
+            name, config.topicPartitions(), orBrokerDefault(config.topicReplicationFactor()),
             orBrokerDefault(config.topicMinInsyncReplicas()));
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
@@ -95,10 +95,10 @@ public final class KafkaSetup {
       if (partitions < config.topicPartitions()) {
         LOG.warn(
             "topic {} has {} partitions, fewer than {}={}; using it as it is",
-            config.topic(), partitions, IngesterConfig.TOPIC_PARTITIONS, config.topicPartitions());
+            name, partitions, IngesterConfig.TOPIC_PARTITIONS, config.topicPartitions());
       }
     }
-    checkDurability(admin, config, timeoutMs);
+    checkDurability(admin, config, name, timeoutMs);
   }
 
   /**
@@ -106,16 +106,16 @@ public final class KafkaSetup {
    * broker could lose acknowledged records; with {@value IngesterConfig#REQUIRE_DURABLE_TOPIC} a
    * {@link NotDurableTopicException} instead.
    */
-  static void checkDurability(Admin admin, IngesterConfig config, long timeoutMs)
+  static void checkDurability(Admin admin, IngesterConfig config, String name, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {
     TopicDescription description =
-        TopicDescriptions.describe(admin, config.topic(), timeoutMs)
-            .orElseThrow(() -> new IllegalStateException("topic " + config.topic() + " does not exist"));
+        TopicDescriptions.describe(admin, name, timeoutMs)
+            .orElseThrow(() -> new IllegalStateException("topic " + name + " does not exist"));
     TopicDurability durability = TopicDescriptions.durability(admin, description, timeoutMs);
     if (durability.isDurable()) {
       return;
     }
-    String problem = durability.describe(config.topic());
+    String problem = durability.describe(name);
     if (config.requireDurableTopic()) {
       throw new NotDurableTopicException(
           problem + "; refusing to start because " + IngesterConfig.REQUIRE_DURABLE_TOPIC + "=true");

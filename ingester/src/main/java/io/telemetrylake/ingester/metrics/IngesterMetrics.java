@@ -5,8 +5,12 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /** The ingester's Prometheus metrics; one instance per process. */
@@ -17,8 +21,8 @@ public final class IngesterMetrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter requests;
-  private final Counter recordsAccepted;
-  private final Counter recordsRejected;
+  private final Map<Signal<?>, Counter> recordsAccepted = new HashMap<>();
+  private final Map<Signal<?>, Counter> recordsRejected = new HashMap<>();
   private final Counter bytesAccepted;
   private final Counter bytesRejected;
   private final Histogram requestSeconds;
@@ -31,14 +35,19 @@ public final class IngesterMetrics {
             .help("OTLP export requests by HTTP status")
             .labelNames("status")
             .register(registry);
-    recordsAccepted =
-        Counter.builder().name("ingester_log_records_accepted_total").help("Log records acknowledged by Kafka").register(registry);
-    recordsRejected =
-        Counter.builder()
-            .name("ingester_log_records_rejected_total")
-            .help("Log records refused: invalid (partial success) or in refused requests")
-            .labelNames("reason")
-            .register(registry);
+    for (Signal<?> signal : Signals.ALL) {
+      // ingester_log_records_*, ingester_spans_*
+      String items = signal.items();
+      recordsAccepted.put(signal,
+          Counter.builder().name("ingester_" + items + "_accepted_total")
+              .help("OTLP " + signal.name() + " items acknowledged by Kafka").register(registry));
+      recordsRejected.put(signal,
+          Counter.builder()
+              .name("ingester_" + items + "_rejected_total")
+              .help("OTLP " + signal.name() + " items refused: invalid (partial success) or in refused requests")
+              .labelNames("reason")
+              .register(registry));
+    }
     bytesAccepted =
         Counter.builder().name("ingester_bytes_accepted_total").help("Decoded request bytes acknowledged by Kafka").register(registry);
     bytesRejected =
@@ -71,15 +80,15 @@ public final class IngesterMetrics {
     requestSeconds.labelValues(label).observe(nanos / 1e9);
   }
 
-  public void accepted(int records, long bytes, long produceNanos) {
-    recordsAccepted.inc(records);
+  public void accepted(Signal<?> signal, int records, long bytes, long produceNanos) {
+    recordsAccepted.get(signal).inc(records);
     bytesAccepted.inc(bytes);
     produceSeconds.observe(produceNanos / 1e9);
   }
 
-  public void rejected(String reason, int records, long bytes) {
+  public void rejected(Signal<?> signal, String reason, int records, long bytes) {
     if (records > 0) {
-      recordsRejected.labelValues(reason).inc(records);
+      recordsRejected.get(signal).labelValues(reason).inc(records);
     }
     if (bytes > 0) {
       bytesRejected.inc(bytes);

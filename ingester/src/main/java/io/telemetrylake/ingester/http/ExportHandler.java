@@ -2,21 +2,19 @@ package io.telemetrylake.ingester.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import com.google.protobuf.Message;
 import io.telemetrylake.ingester.IngesterConfig;
 import io.telemetrylake.ingester.kafka.InflightBudget;
-import io.telemetrylake.ingester.kafka.LogProducer;
+import io.telemetrylake.ingester.kafka.RecordProducer;
 import io.telemetrylake.ingester.metrics.IngesterMetrics;
-import io.telemetrylake.otlp.LogRecordValidator;
 import io.telemetrylake.otlp.OtlpDecodeException;
 import io.telemetrylake.otlp.OtlpEncoding;
-import io.telemetrylake.otlp.OtlpLogsDecoder;
 import io.telemetrylake.otlp.OtlpResponses;
 import io.telemetrylake.otlp.RequestBodies;
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.otlp.Validated;
+import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.ResourceSplitter;
+import io.telemetrylake.signal.Signal;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -27,15 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/logs}: decode, validate, split per resource, produce, and answer 200 only once
- * Kafka has acknowledged every record.
+ * {@code POST /v1/logs}, {@code POST /v1/traces}: one handler per {@link Signal}, the same path for
+ * all: decode, validate, split per resource, produce to the signal's topic, and answer 200 only
+ * once Kafka has acknowledged every record. Signals share the in-flight budget and the producer.
  *
  * <p>Status codes follow the OTLP/HTTP spec and what real SDKs do with them: 400/413/415 are final
  * for the client, 429/503 with {@code Retry-After} make it retry. Overload and Kafka trouble are
  * therefore never 500.
  */
-public final class LogsHandler implements Handler, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LogsHandler.class);
+public final class ExportHandler<Q extends Message> implements Handler {
+  private static final Logger LOG = LoggerFactory.getLogger(ExportHandler.class);
 
   // google.rpc.Code values for the Status body of error responses.
   private static final int INVALID_ARGUMENT = 3;
@@ -58,33 +57,43 @@ public final class LogsHandler implements Handler, AutoCloseable {
    */
   static final long REQUEST_MEMORY_FACTOR = 7;
 
+  private final Signal<Q> signal;
+  private final String topic;
   private final IngesterConfig config;
-  private final LogProducer producer;
+  private final RecordProducer producer;
   private final InflightBudget budget;
   private final IngesterMetrics metrics;
-  private final ResourceSplitter splitter;
+  private final ResourceSplitter<Q, ?, ?, ?> splitter;
   private final BearerAuth auth;
   private final Lifecycle lifecycle;
   private final ThrottledLog kafkaErrors = new ThrottledLog(LOG, 10_000);
   private final BodyDeadline deadline;
   private final long bodyLimit;
 
-  public LogsHandler(
-      IngesterConfig config, LogProducer producer, InflightBudget budget, IngesterMetrics metrics, Lifecycle lifecycle) {
+  /**
+   * @param deadline shared by the signals' handlers: one timer thread for all bodies
+   * @param bodyLimit the largest decoded body taken ({@link ExportHandlers#bodyLimit})
+   */
+  ExportHandler(
+      Signal<Q> signal,
+      IngesterConfig config,
+      RecordProducer producer,
+      InflightBudget budget,
+      IngesterMetrics metrics,
+      Lifecycle lifecycle,
+      BodyDeadline deadline,
+      long bodyLimit) {
+    this.signal = signal;
+    this.topic = config.topicFor(signal);
     this.config = config;
     this.producer = producer;
     this.budget = budget;
     this.metrics = metrics;
     this.lifecycle = lifecycle;
-    this.splitter = new ResourceSplitter(config.maxRecordBytes());
+    this.splitter = signal.splitter(config.maxRecordBytes());
     this.auth = new BearerAuth(config.authTokens());
-    this.deadline = new BodyDeadline(config.bodyDeadline());
-    // A body whose memory could never fit in the budget is refused for good (413), not retried.
-    this.bodyLimit = Math.min(config.maxBodyBytes(), budget.maxBytes() / REQUEST_MEMORY_FACTOR);
-    if (bodyLimit < config.maxBodyBytes()) {
-      LOG.info("request bodies are limited to {} bytes ({} / {}: the memory a request needs), below {}={}",
-          bodyLimit, IngesterConfig.MAX_INFLIGHT_BYTES, REQUEST_MEMORY_FACTOR, IngesterConfig.MAX_BODY_BYTES, config.maxBodyBytes());
-    }
+    this.deadline = deadline;
+    this.bodyLimit = bodyLimit;
   }
 
   @Override
@@ -133,7 +142,7 @@ public final class LogsHandler implements Handler, AutoCloseable {
 
   /** Returns true when the reservation passed to Kafka's callback (which answers and releases it). */
   private boolean readAndProduce(Context ctx, OtlpEncoding encoding, InflightBudget.Reservation reservation, long start) {
-    ExportLogsServiceRequest request;
+    Q request;
     byte[] body;
     int bodyBytes;
     try (BodyDeadline.Bounded in = deadline.start(ctx.req().getInputStream(), () -> abort(ctx))) {
@@ -144,11 +153,11 @@ public final class LogsHandler implements Handler, AutoCloseable {
       in.done();
       bodyBytes = body.length;
       if (!reservation.tryResize(REQUEST_MEMORY_FACTOR * bodyBytes)) {
-        metrics.rejected("overload", 0, bodyBytes);
+        metrics.rejected(signal, "overload", 0, bodyBytes);
         retryLater(ctx, encoding, 429, RESOURCE_EXHAUSTED, "too much data in flight; retry later", start);
         return false;
       }
-      request = OtlpLogsDecoder.decode(body, encoding);
+      request = signal.decodeBody(body, encoding);
     } catch (OtlpDecodeException e) {
       int status =
           switch (e.reason()) {
@@ -156,11 +165,11 @@ public final class LogsHandler implements Handler, AutoCloseable {
             case TOO_LARGE -> 413;
             case UNSUPPORTED_CONTENT_ENCODING -> 415;
           };
-      metrics.rejected("undecodable", 0, 0);
+      metrics.rejected(signal, "undecodable", 0, 0);
       respondStatus(ctx, encoding, status, status == 413 ? OUT_OF_RANGE : INVALID_ARGUMENT, e.getMessage(), start);
       return false;
     } catch (RequestBodies.RefusedException e) {
-      metrics.rejected("overload", 0, 0);
+      metrics.rejected(signal, "overload", 0, 0);
       retryLater(ctx, encoding, 429, RESOURCE_EXHAUSTED, "too much data in flight; retry later", start);
       return false;
     } catch (IOException e) {
@@ -169,29 +178,29 @@ public final class LogsHandler implements Handler, AutoCloseable {
       return false;
     }
 
-    int totalRecords = countRecords(request);
-    LogRecordValidator.Validated validated = LogRecordValidator.validate(request);
+    int totalRecords = signal.countItems(request);
+    Validated<Q> validated = signal.validate(request);
     // Unchanged protobuf requests are split from their own bytes: no second serialization.
     byte[] encoded = encoding == OtlpEncoding.PROTOBUF && validated.request() == request ? body : null;
     ResourceSplitter.Split split = splitter.split(validated.request(), encoded);
-    int rejected = validated.rejectedLogRecords() + split.rejectedLogRecords();
+    int rejected = validated.rejectedItems() + split.rejectedItems();
     String message = joinMessages(validated.errorMessage(), split.errorMessage());
     if (rejected > 0) {
-      metrics.rejected("invalid", rejected, 0);
+      metrics.rejected(signal, "invalid", rejected, 0);
     }
-    List<KafkaLogRecord> records = split.records();
+    List<KafkaRecord> records = split.records();
     if (records.isEmpty()) {
       respondSuccess(ctx, encoding, rejected, message, start);
       return false;
     }
 
     long bytes = 0;
-    for (KafkaLogRecord record : records) {
+    for (KafkaRecord record : records) {
       bytes += record.value().length + record.key().length;
     }
     // From here on only the records stay alive (until Kafka acknowledges them): keep just those.
     if (!reservation.tryResize(bytes)) {
-      metrics.rejected("overload", totalRecords - rejected, bodyBytes);
+      metrics.rejected(signal, "overload", totalRecords - rejected, bodyBytes);
       retryLater(ctx, encoding, 429, RESOURCE_EXHAUSTED, "too much data in flight to Kafka; retry later", start);
       return false;
     }
@@ -200,7 +209,7 @@ public final class LogsHandler implements Handler, AutoCloseable {
     int accepted = totalRecords - rejected;
     long produceStart = System.nanoTime();
     CompletableFuture<Void> acked =
-        producer.send(records).orTimeout(config.produceTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        producer.send(topic, records).orTimeout(config.produceTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ctx.future(
         () ->
             acked.handle(
@@ -208,11 +217,11 @@ public final class LogsHandler implements Handler, AutoCloseable {
                   try {
                     reservation.close();
                     if (error == null) {
-                      metrics.accepted(accepted, admitted, System.nanoTime() - produceStart);
+                      metrics.accepted(signal, accepted, admitted, System.nanoTime() - produceStart);
                       respondSuccess(ctx, encoding, rejected, message, start);
                     } else {
                       kafkaErrors.warn("Kafka did not acknowledge a request; answering 503: {}", describe(error));
-                      metrics.rejected("kafka", accepted, admitted);
+                      metrics.rejected(signal, "kafka", accepted, admitted);
                       retryLater(ctx, encoding, 503, UNAVAILABLE, "Kafka is not available; retry later", start);
                     }
                     return null;
@@ -229,14 +238,13 @@ public final class LogsHandler implements Handler, AutoCloseable {
         .abort(new TimeoutException("request body not received within " + deadline.deadline().toSeconds() + " s"));
   }
 
-  /** Stops the deadline timer. */
-  @Override
-  public void close() {
-    deadline.close();
+  public Signal<Q> signal() {
+    return signal;
   }
 
+
   private void respondSuccess(Context ctx, OtlpEncoding encoding, long rejected, String message, long start) {
-    ctx.status(200).contentType(encoding.contentType()).result(OtlpResponses.success(encoding, rejected, message));
+    ctx.status(200).contentType(encoding.contentType()).result(OtlpResponses.success(encoding, signal.rejectedField(), rejected, message));
     metrics.request(200, System.nanoTime() - start);
   }
 
@@ -248,16 +256,6 @@ public final class LogsHandler implements Handler, AutoCloseable {
   private void respondStatus(Context ctx, OtlpEncoding encoding, int status, int code, String message, long start) {
     ctx.status(status).contentType(encoding.contentType()).result(OtlpResponses.status(encoding, code, message));
     metrics.request(status, System.nanoTime() - start);
-  }
-
-  private static int countRecords(ExportLogsServiceRequest request) {
-    int n = 0;
-    for (ResourceLogs rl : request.getResourceLogsList()) {
-      for (ScopeLogs sl : rl.getScopeLogsList()) {
-        n += sl.getLogRecordsCount();
-      }
-    }
-    return n;
   }
 
   private static String joinMessages(String a, String b) {

@@ -1,6 +1,6 @@
 package io.telemetrylake.ingester.kafka;
 
-import io.telemetrylake.record.KafkaLogRecord;
+import io.telemetrylake.record.KafkaRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,23 +15,22 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * produce timeout; either way the caller must not answer 200. Records that Kafka takes after a
  * timeout may be sent again by the client's retry: at least once, never lost.
  */
-public final class LogProducer implements AutoCloseable {
+public final class RecordProducer implements AutoCloseable {
   private final Producer<byte[], byte[]> producer;
-  private final String topic;
 
-  public LogProducer(Producer<byte[], byte[]> producer, String topic) {
+  public RecordProducer(Producer<byte[], byte[]> producer) {
     this.producer = producer;
-    this.topic = topic;
   }
 
-  public CompletableFuture<Void> send(List<KafkaLogRecord> records) {
+  /** Sends to {@code topic}: one producer serves every signal's topic. */
+  public CompletableFuture<Void> send(String topic, List<KafkaRecord> records) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (records.isEmpty()) {
       done.complete(null);
       return done;
     }
     AtomicInteger pending = new AtomicInteger(records.size());
-    for (KafkaLogRecord record : records) {
+    for (KafkaRecord record : records) {
       try {
         producer.send(
             new ProducerRecord<>(topic, record.key(), record.value()),
