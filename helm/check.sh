@@ -117,6 +117,8 @@ render kube-1.29.yaml "Kubernetes 1.29 (exec preStop instead of sleep)" tl "$CHA
   -f "$CHART/ci/bundled-ephemeral-values.yaml" --kube-version 1.29.0
 render network-policy-no-peers.yaml "appender NetworkPolicy with no peers (admin port closed)" tl "$CHART" \
   --set appender.networkPolicy.enabled=true
+render signals-logs-only.yaml "appender consuming logs only (staging sized for one signal)" tl "$CHART" \
+  --set appender.signals=logs --set appender.staging.sizeLimit=600Mi
 render maintenance-disabled.yaml "lake maintenance off (no CronJob)" tl "$CHART" --set maintenance.enabled=false
 render maintenance-settings.yaml "lake maintenance with every setting (orphans below 1h with --force)" tl "$CHART" \
   -f "$HELM_DIR/scripts/testdata/maintenance-values.yaml"
@@ -129,13 +131,13 @@ render long-release-name.yaml "a 53-character release name (name lengths)" \
   telemetry-lake-with-a-release-name-of-fifty-three-chr "$CHART" --set mode=bundled
 
 echo "== NOTES.txt tells how to send a log and run a flush"
-notes() { # notes NAME ARGS...: NOTES must render and name /v1/logs, POST /flush and helm test
+notes() { # notes NAME ARGS...: NOTES must render and name /v1/logs, /v1/traces, POST /flush and helm test
   local name="$1"; shift
   check "notes: $name" bash -c '
     out="$("$0" install tl "$1" --dry-run=client "${@:2}")" || exit 1
     notes="$(printf "%s\n" "$out" | sed -n "/^NOTES:/,\$p")"
     printf "%s\n" "$notes"
-    for want in "/v1/logs" "-X POST" "/flush" "helm test tl"; do
+    for want in "/v1/logs" "/v1/traces" "-X POST" "/flush" "helm test tl"; do
       printf "%s\n" "$notes" | grep -qF -- "$want" || { echo "NOTES lack: $want"; exit 1; }
     done' "$TL_HELM" "$CHART" "$@"
 }
@@ -166,8 +168,18 @@ refuse "JVM without a memory limit" "ingester.resources.limits.memory is require
 refuse "in-flight bytes larger than half the heap" "maxInflightBytes \(1024 MiB\) is more than half" --set ingester.settings.maxInflightBytes=1073741824
 refuse "min.insync.replicas above the replication factor" "kafka.topic.minInsyncReplicas \(3\) exceeds kafka.topic.replicationFactor \(2\)" \
   --set kafka.topic.replicationFactor=2 --set kafka.topic.minInsyncReplicas=3
-refuse "staging volume smaller than maxStagedMb" "staging volume \(256 MiB\) is smaller than appender.settings.maxStagedMb \(400\)" \
-  --set appender.staging.sizeLimit=256Mi
+refuse "signal the appender does not know" "at '/appender/signals': .*does not match pattern" --set appender.signals=metrics
+refuse "one topic for logs and traces" "kafka.topic.name and kafka.topic.tracesName are both \"otel-logs\"" \
+  --set kafka.topic.tracesName=otel-logs
+refuse "one table for logs and traces" "iceberg.table and iceberg.tracesTable are both \"logs\"" --set iceberg.tracesTable=logs
+refuse "one DLQ topic for logs and traces" "the logs and traces DLQ topics are both \"otel-logs-dlq\"" \
+  --set appender.settings.tracesDlqTopic=otel-logs-dlq
+refuse "a DLQ topic that is a signal's topic" "the logs DLQ topic \(appender.settings.dlqTopic\) is \"otel-traces\"" \
+  --set appender.settings.dlqTopic=otel-traces
+refuse "staging volume smaller than maxStagedMb for each signal" "staging volume \(600 MiB\) is smaller than appender.settings.maxStagedMb \(400\) x 2 signals \(logs,traces\) = 800 MiB" \
+  --set appender.staging.sizeLimit=600Mi
+refuse "staging volume smaller than maxStagedMb (one signal)" "staging volume \(256 MiB\) is smaller than appender.settings.maxStagedMb \(400\) x 1 signal \(traces\)" \
+  --set appender.staging.sizeLimit=256Mi --set appender.signals=traces
 refuse "appender grace period shorter than its final flush" "appender.terminationGracePeriodSeconds \(60\) is too short for the final flush" \
   --set appender.terminationGracePeriodSeconds=60
 refuse "back-pressure cap below the flush size" "appender.settings.maxStagedMb \(50\) must be at least appender.settings.bufferSizeMb \(100\)" \

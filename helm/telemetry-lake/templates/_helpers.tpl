@@ -182,6 +182,7 @@ services' own lists of keys.
   "INGESTER_KAFKA_BATCH_BYTES" (include "telemetry-lake.int" $s.batchBytes)
   "KAFKA_BOOTSTRAP_SERVERS" (include "telemetry-lake.kafkaBootstrap" .)
   "KAFKA_TOPIC" $t.name
+  "KAFKA_TRACES_TOPIC" $t.tracesName
   "KAFKA_TOPIC_PARTITIONS" (include "telemetry-lake.int" $t.partitions)
   "KAFKA_TOPIC_REPLICATION_FACTOR" (include "telemetry-lake.topicReplicationFactor" .)
   "KAFKA_TOPIC_MIN_INSYNC_REPLICAS" (include "telemetry-lake.topicMinInsyncReplicas" .)
@@ -201,9 +202,11 @@ services' own lists of keys.
 {{- $env := dict
   "KAFKA_BOOTSTRAP_SERVERS" (include "telemetry-lake.kafkaBootstrap" .)
   "KAFKA_TOPIC" .Values.kafka.topic.name
+  "KAFKA_TRACES_TOPIC" .Values.kafka.topic.tracesName
   "KAFKA_TOPIC_REPLICATION_FACTOR" (include "telemetry-lake.topicReplicationFactor" .)
   "KAFKA_TOPIC_MIN_INSYNC_REPLICAS" (include "telemetry-lake.topicMinInsyncReplicas" .)
   "KAFKA_TOPIC_CREATE" (toString .Values.kafka.topic.create)
+  "SIGNALS" .Values.appender.signals
   "APPENDER_GROUP_ID" $s.groupId
   "APPENDER_PORT" (include "telemetry-lake.int" $s.port)
   "APPENDER_STAGING_DIR" .Values.appender.staging.mountPath
@@ -219,12 +222,14 @@ services' own lists of keys.
   "ICEBERG_WAREHOUSE" (include "telemetry-lake.warehouse" .)
   "ICEBERG_NAMESPACE" .Values.iceberg.namespace
   "ICEBERG_TABLE" .Values.iceberg.table
+  "ICEBERG_TRACES_TABLE" .Values.iceberg.tracesTable
   "S3_REGION" .Values.s3.region
   "S3_PATH_STYLE_ACCESS" (toString (or (eq .Values.mode "bundled") .Values.s3.pathStyleAccess))
   "LOG_LEVEL" .Values.appender.logLevel
   "JAVA_OPTS" (include "telemetry-lake.javaOpts" (dict "jvm" .Values.appender.jvm))
 }}
 {{- with $s.dlqTopic }}{{ $_ := set $env "APPENDER_DLQ_TOPIC" . }}{{ end }}
+{{- with $s.tracesDlqTopic }}{{ $_ := set $env "APPENDER_TRACES_DLQ_TOPIC" . }}{{ end }}
 {{- with (include "telemetry-lake.s3Endpoint" .) }}{{ $_ := set $env "S3_ENDPOINT" . }}{{ end }}
 {{- range $name, $value := .Values.appender.kafkaClientProperties }}
 {{- $_ := set $env (include "telemetry-lake.propertyEnv" (list "KAFKA_CLIENT_" $name)) $value }}
@@ -237,12 +242,12 @@ services' own lists of keys.
 
 {{/*
 Lake maintenance (the CronJob running lake maintain). It reads the appender's settings for the
-catalog, the table and S3, so it gets exactly those entries of appenderSettings (ICEBERG_*, S3_*,
-and LOG_LEVEL), from the same ConfigMap keys: a catalog or S3 setting added to the appender
-reaches the maintainer with no change here.
+signals, the catalog, the tables and S3, so it gets exactly those entries of appenderSettings
+(SIGNALS, ICEBERG_*, S3_*, and LOG_LEVEL), from the same ConfigMap keys: a catalog, table or S3
+setting added to the appender reaches the maintainer with no change here.
 */}}
 {{- define "telemetry-lake.isLakeSetting" -}}
-{{- if or (hasPrefix "ICEBERG_" .) (hasPrefix "S3_" .) (hasPrefix "AWS_" .) (eq . "LOG_LEVEL") }}true{{ end }}
+{{- if or (hasPrefix "ICEBERG_" .) (hasPrefix "S3_" .) (hasPrefix "AWS_" .) (eq . "LOG_LEVEL") (eq . "SIGNALS") }}true{{ end }}
 {{- end }}
 
 {{- define "telemetry-lake.maintenanceSharedSettings" -}}
@@ -394,12 +399,21 @@ failureThreshold: {{ .probe.failureThreshold }}
 {{- mulf (float64 $num) (index $factors $suffix) | floor | int64 }}
 {{- end }}
 
-{{/* Staging volume size in MiB: the ephemeral volume's size or the emptyDir's limit. */}}
+{{/* The signals the appenders consume (appender.signals), each once: ["logs", "traces"]. */}}
+{{- define "telemetry-lake.signals" -}}
+{{- splitList "," .Values.appender.signals | uniq | toJson }}
+{{- end }}
+
+{{/*
+The emptyDir's size limit for staging: appender.staging.sizeLimit, or room for twice what each
+signal may stage before it pauses (settings.maxStagedMb applies to each signal) plus 1Gi.
+*/}}
 {{- define "telemetry-lake.stagingSizeLimit" -}}
 {{- $st := .Values.appender.staging }}
 {{- if $st.sizeLimit }}
 {{- $st.sizeLimit }}
 {{- else }}
-{{- printf "%dMi" (add (mul (int64 .Values.appender.settings.maxStagedMb) 2) 1024) }}
+{{- $signals := include "telemetry-lake.signals" . | fromJsonArray | len }}
+{{- printf "%dMi" (add (mul (int64 .Values.appender.settings.maxStagedMb) 2 $signals) 1024) }}
 {{- end }}
 {{- end }}

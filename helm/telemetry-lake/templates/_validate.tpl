@@ -5,24 +5,47 @@ Each failure names the values involved and what to change.
 {{- define "telemetry-lake.validate" -}}
 {{- $v := .Values }}
 {{- $partitions := int64 $v.kafka.topic.partitions }}
+{{- $signals := include "telemetry-lake.signals" . | fromJsonArray }}
 
-{{- /* A consumer group gives each partition to one consumer: more appenders than partitions idle. */}}
+{{- /*
+A consumer group gives each partition to one consumer: more appenders than partitions idle. Every
+appender pod joins one group per signal, and both topics have kafka.topic.partitions partitions,
+so the one check covers both topics.
+*/}}
 {{- if $v.appender.autoscaling.enabled }}
 {{- if gt (int64 $v.appender.autoscaling.maxReplicas) $partitions }}
-{{- fail (printf "telemetry-lake: appender.autoscaling.maxReplicas (%d) exceeds kafka.topic.partitions (%d). Each partition is consumed by one appender of the group, so appenders beyond the partition count would sit idle. Lower appender.autoscaling.maxReplicas or raise kafka.topic.partitions (the topic must really have that many partitions)." (int64 $v.appender.autoscaling.maxReplicas) $partitions) }}
+{{- fail (printf "telemetry-lake: appender.autoscaling.maxReplicas (%d) exceeds kafka.topic.partitions (%d), the partition count of both topics (%s, %s). Each partition is consumed by one appender of its group, so appenders beyond the partition count would sit idle. Lower appender.autoscaling.maxReplicas or raise kafka.topic.partitions (both topics must really have that many partitions)." (int64 $v.appender.autoscaling.maxReplicas) $partitions $v.kafka.topic.name $v.kafka.topic.tracesName) }}
 {{- end }}
 {{- if gt (int64 $v.appender.autoscaling.minReplicas) (int64 $v.appender.autoscaling.maxReplicas) }}
 {{- fail (printf "telemetry-lake: appender.autoscaling.minReplicas (%d) exceeds appender.autoscaling.maxReplicas (%d)." (int64 $v.appender.autoscaling.minReplicas) (int64 $v.appender.autoscaling.maxReplicas)) }}
 {{- end }}
 {{- else if gt (int64 $v.appender.replicas) $partitions }}
-{{- fail (printf "telemetry-lake: appender.replicas (%d) exceeds kafka.topic.partitions (%d). Each partition is consumed by one appender of the group, so appenders beyond the partition count would sit idle. Lower appender.replicas or raise kafka.topic.partitions (the topic must really have that many partitions)." (int64 $v.appender.replicas) $partitions) }}
+{{- fail (printf "telemetry-lake: appender.replicas (%d) exceeds kafka.topic.partitions (%d), the partition count of both topics (%s, %s). Each partition is consumed by one appender of its group, so appenders beyond the partition count would sit idle. Lower appender.replicas or raise kafka.topic.partitions (both topics must really have that many partitions)." (int64 $v.appender.replicas) $partitions $v.kafka.topic.name $v.kafka.topic.tracesName) }}
 {{- end }}
 
-{{- /* A topic that needs more replicas in sync than it has could never be written to. */}}
+{{- /* A topic that needs more replicas in sync than it has could never be written to (both topics and their DLQs). */}}
 {{- $rf := int64 $v.kafka.topic.replicationFactor }}
 {{- $minIsr := int64 $v.kafka.topic.minInsyncReplicas }}
 {{- if and (eq $v.mode "external") (gt $rf 0) (gt $minIsr $rf) }}
-{{- fail (printf "telemetry-lake: kafka.topic.minInsyncReplicas (%d) exceeds kafka.topic.replicationFactor (%d): no write to the topic could ever be acknowledged. Lower kafka.topic.minInsyncReplicas or raise kafka.topic.replicationFactor." $minIsr $rf) }}
+{{- fail (printf "telemetry-lake: kafka.topic.minInsyncReplicas (%d) exceeds kafka.topic.replicationFactor (%d): no write to the topics could ever be acknowledged. Lower kafka.topic.minInsyncReplicas or raise kafka.topic.replicationFactor." $minIsr $rf) }}
+{{- end }}
+
+{{- /* Each signal has its own topic, DLQ topic and table: two signals in one would mix records of different formats. */}}
+{{- $t := $v.kafka.topic }}
+{{- if eq $t.name $t.tracesName }}
+{{- fail (printf "telemetry-lake: kafka.topic.name and kafka.topic.tracesName are both %q: logs and traces need a topic each." $t.name) }}
+{{- end }}
+{{- $dlq := dict "logs" (default (printf "%s-dlq" $t.name) $v.appender.settings.dlqTopic) "traces" (default (printf "%s-dlq" $t.tracesName) $v.appender.settings.tracesDlqTopic) }}
+{{- range $signal, $topic := $dlq }}
+{{- if or (eq $topic $t.name) (eq $topic $t.tracesName) }}
+{{- fail (printf "telemetry-lake: the %s DLQ topic (appender.settings.%s) is %q, one of the signals' topics: undecodable records would be consumed again. Name another topic." $signal (ternary "dlqTopic" "tracesDlqTopic" (eq $signal "logs")) $topic) }}
+{{- end }}
+{{- end }}
+{{- if eq $dlq.logs $dlq.traces }}
+{{- fail (printf "telemetry-lake: the logs and traces DLQ topics are both %q (appender.settings.dlqTopic, appender.settings.tracesDlqTopic): give each signal its own." $dlq.logs) }}
+{{- end }}
+{{- if eq $v.iceberg.table $v.iceberg.tracesTable }}
+{{- fail (printf "telemetry-lake: iceberg.table and iceberg.tracesTable are both %q: logs and traces need a table each." $v.iceberg.table) }}
 {{- end }}
 
 {{- if and $v.ingester.autoscaling.enabled (gt (int64 $v.ingester.autoscaling.minReplicas) (int64 $v.ingester.autoscaling.maxReplicas)) }}
@@ -60,11 +83,12 @@ Each failure names the values involved and what to change.
 {{- fail (printf "telemetry-lake: ingester.settings.maxInflightBytes (%.0f MiB) is more than half the ingester's heap (%.0f MiB = resources.limits.memory x jvm.maxRamPercentage). Raise the memory limit or lower maxInflightBytes." $inflightMiB $heapMiB) }}
 {{- end }}
 
-{{- /* Staging must hold what the appender may stage before it pauses consuming. */}}
+{{- /* Staging must hold what the appender may stage before it pauses consuming: maxStagedMb for each signal. */}}
 {{- $st := $v.appender.staging }}
 {{- $stagingMiB := int64 (include "telemetry-lake.toMiB" (ternary $st.ephemeralVolume.size (include "telemetry-lake.stagingSizeLimit" .) $st.ephemeralVolume.enabled)) }}
-{{- if lt $stagingMiB (int64 $v.appender.settings.maxStagedMb) }}
-{{- fail (printf "telemetry-lake: the appender's staging volume (%d MiB) is smaller than appender.settings.maxStagedMb (%d): the pod would be evicted before back-pressure starts. Give it at least twice maxStagedMb (appender.staging.sizeLimit or appender.staging.ephemeralVolume.size)." $stagingMiB (int64 $v.appender.settings.maxStagedMb)) }}
+{{- $stagedMiB := mul (int64 $v.appender.settings.maxStagedMb) (len $signals) }}
+{{- if lt $stagingMiB $stagedMiB }}
+{{- fail (printf "telemetry-lake: the appender's staging volume (%d MiB) is smaller than appender.settings.maxStagedMb (%d) x %d %s (%s) = %d MiB: each signal stages up to maxStagedMb, and the pod would be evicted before back-pressure starts. Give it at least twice that (appender.staging.sizeLimit or appender.staging.ephemeralVolume.size)." $stagingMiB (int64 $v.appender.settings.maxStagedMb) (len $signals) (ternary "signal" "signals" (eq (len $signals) 1)) (join "," $signals) $stagedMiB) }}
 {{- end }}
 
 {{- /* Lake maintenance: orphan files younger than 1h may belong to a commit still in flight. */}}

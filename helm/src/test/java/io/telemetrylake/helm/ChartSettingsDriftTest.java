@@ -29,8 +29,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * AppenderConfig's source (it publishes no list; see {@link ConfigSource}), plus the test-only
  * crash hook's in CrashHooks'. Renaming a setting on
  * one side only fails here, in both directions. The lake maintenance CronJob is held to the
- * MAINTENANCE_* keys in MaintenanceOptions' source and to the appender's catalog, table and S3
- * settings, which it must see exactly as the appender does.
+ * MAINTENANCE_* keys in MaintenanceOptions' source and to the appender's signals, catalog, table
+ * and S3 settings, which it must see exactly as the appender does. The traces signal's settings
+ * ({@link #TRACES}) are listed once more on their own: each service must read them and the chart
+ * must set them.
  */
 final class ChartSettingsDriftTest {
   /** Read by the image's entrypoint (JAVA_OPTS) and by logback (LOG_LEVEL), not by the config class. */
@@ -46,8 +48,19 @@ final class ChartSettingsDriftTest {
       "MAINTENANCE_PORT", "loop mode's /healthz: a job has no probes",
       "MAINTENANCE_FORCE", "an orphan age below 1h must be asked for explicitly (maintenance.extraArgs: [--force])",
       "MAINTENANCE_TEST_CRASH_AT", "a test-only hook that halts the maintainer mid-compaction");
-  /** The appender's settings the maintainer shares: catalog, table, S3 (and the log level). */
+  /** The appender's settings the maintainer shares: catalog, tables, S3 (and the log level, the signals). */
   private static final List<String> LAKE_PREFIXES = List.of("ICEBERG_", "S3_");
+  /** Which signals' tables the maintainer maintains: the appender's. */
+  private static final String SIGNALS = "SIGNALS";
+  /**
+   * The settings of the traces signal, as decided for the services (.env.example): the ingester
+   * writes the traces topic; the appender picks its signals and has the traces topic, table and
+   * DLQ topic; the maintainer maintains the tables of the signals.
+   */
+  private static final Map<String, Set<String>> TRACES = Map.of(
+      "ingester", Set.of("KAFKA_TRACES_TOPIC"),
+      "appender", Set.of(SIGNALS, "KAFKA_TRACES_TOPIC", "ICEBERG_TRACES_TABLE", "APPENDER_TRACES_DLQ_TOPIC"),
+      "maintenance", Set.of(SIGNALS, "ICEBERG_TRACES_TABLE"));
 
   private static RenderedChart everySetting;
   /** MAINTENANCE_* keys of MaintenanceOptions and CompactionHooks. */
@@ -74,6 +87,9 @@ final class ChartSettingsDriftTest {
     // the maintainer reads its own keys and, through AppenderConfig, the appender's
     Set<String> maintainerReads = new TreeSet<>(appender.keys());
     maintainerReads.addAll(maintenance);
+    // a setting of MaintenanceOptions' that is not MAINTENANCE_* (SIGNALS, should it be read there)
+    maintainerReads.addAll(ConfigSource.read(RenderedChart.MODULE_DIR.resolveSibling("appender")
+        .resolve("src/main/java/io/telemetrylake/appender/maintain/MaintenanceOptions.java")).keys());
     maintainerReads.removeAll(NOT_FOR_THE_CRONJOB.keySet());
     maintainerReads.removeAll(NOT_FOR_THE_CHART.keySet());
     services = Map.of(
@@ -123,6 +139,8 @@ final class ChartSettingsDriftTest {
     assertThat(appender).as("the appender's catalog, table and S3 settings").isNotEmpty();
     assertThat(maintenance).containsExactlyInAnyOrderEntriesOf(appender);
     assertThat(env(chart, "maintenance")).containsEntry("LOG_LEVEL", env(chart, "appender").get("LOG_LEVEL"));
+    assertThat(env(chart, "maintenance")).as("the tables of the signals the appenders write")
+        .containsEntry(SIGNALS, env(chart, "appender").get(SIGNALS));
     for (String secret : List.of("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")) {
       assertThat(String.valueOf(envVar(chart, "maintenance", secret)))
           .as(secret + " from the appender's Secret key").isEqualTo(String.valueOf(envVar(chart, "appender", secret)));
@@ -140,7 +158,8 @@ final class ChartSettingsDriftTest {
     assertThat(passThrough(env(everySetting, "maintenance"), "ICEBERG_PROP_"))
         .containsExactlyInAnyOrderEntriesOf(Map.of("rest.sigv4-enabled", "true", "s3.sse.type", "kms"));
     assertThat(env(everySetting, "maintenance")).as("the appender's Kafka settings are not the maintainer's business")
-        .doesNotContainKeys("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_CLIENT_MAX_POLL_RECORDS", "APPENDER_AUTH_TOKEN");
+        .doesNotContainKeys("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TRACES_TOPIC", "KAFKA_CLIENT_MAX_POLL_RECORDS",
+            "APPENDER_AUTH_TOKEN", "APPENDER_TRACES_DLQ_TOPIC");
   }
 
   @Test
@@ -162,6 +181,22 @@ final class ChartSettingsDriftTest {
     out.add(Arguments.of("every setting", List.of("-f",
         RenderedChart.MODULE_DIR.resolve("src/test/resources/every-setting-values.yaml").toString())));
     return out.stream();
+  }
+
+  /**
+   * The traces settings, one by one: the chart sets them (every-setting values) and the service
+   * reads them. Until the services' traces code is merged, the second half fails, naming the keys.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ingester", "appender", "maintenance"})
+  void theTracesSettingsAreSetByTheChartAndReadByTheService(String name) {
+    Set<String> traces = TRACES.get(name);
+
+    assertThat(env(everySetting, name)).as("the chart sets the traces settings of the " + name)
+        .containsKeys(traces.toArray(String[]::new));
+    assertThat(services.get(name).keys()).as("the " + name + " reads its traces settings (in "
+            + (name.equals("ingester") ? "IngesterConfig.KEYS" : "AppenderConfig's or MaintenanceOptions' source") + ")")
+        .containsAll(traces);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -227,6 +262,7 @@ final class ChartSettingsDriftTest {
     Map<String, String> ingester = env(everySetting, "ingester");
     assertThat(ingester).containsEntry(IngesterConfig.PORT, "4318")
         .containsEntry(IngesterConfig.TOPIC, "otel-logs")
+        .containsEntry("KAFKA_TRACES_TOPIC", "drift-traces")
         .containsEntry(IngesterConfig.TOPIC_PARTITIONS, "12")
         .containsEntry(IngesterConfig.MAX_BODY_BYTES, "67108864")
         .containsEntry("JAVA_OPTS", "-XX:MaxRAMPercentage=70.0 -XX:+ExitOnOutOfMemoryError");
@@ -234,7 +270,12 @@ final class ChartSettingsDriftTest {
 
     Map<String, String> appender = env(everySetting, "appender");
     assertThat(appender).containsEntry("KAFKA_TOPIC", "otel-logs")
+        .containsEntry("KAFKA_TRACES_TOPIC", "drift-traces")
+        .containsEntry(SIGNALS, "logs,traces")
+        .containsEntry("ICEBERG_TABLE", "logs")
+        .containsEntry("ICEBERG_TRACES_TABLE", "drift_traces")
         .containsEntry("APPENDER_DLQ_TOPIC", "drift-dlq")
+        .containsEntry("APPENDER_TRACES_DLQ_TOPIC", "drift-traces-dlq")
         .containsEntry("BUFFER_SIZE_MB", "64")
         .containsEntry("APPENDER_STAGING_DIR", "/var/lib/telemetry-lake/staging")
         .containsEntry("S3_ENDPOINT", "http://s3.example.internal:9000")

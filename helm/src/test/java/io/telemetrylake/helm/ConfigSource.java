@@ -11,9 +11,13 @@ import java.util.regex.Pattern;
  * The environment variables a service's config class reads, taken from its source: every string
  * literal shaped like a variable name ({@code "BUFFER_SIZE_MB"}) is a key, one ending in "_"
  * ({@code "KAFKA_CLIENT_"}) is a pass-through prefix. Comments are skipped. For services that do
- * not publish a list of their keys; checked against IngesterConfig, which does.
+ * not publish a list of their keys; checked against IngesterConfig, which does. A one-word name
+ * cannot be told from other upper-case text ({@code "GET"}, {@code "INFO"}), so the settings named
+ * with one word are listed in {@link #ONE_WORD_KEYS}.
  */
 record ConfigSource(Set<String> keys, Set<String> prefixes) {
+  /** Settings whose name has no underscore: keys when they appear as a literal. */
+  static final Set<String> ONE_WORD_KEYS = Set.of("SIGNALS");
   private static final Pattern VARIABLE = Pattern.compile("[A-Z][A-Z0-9]*(_[A-Z0-9]+)+");
   private static final Pattern PREFIX = Pattern.compile("[A-Z][A-Z0-9]*(_[A-Z0-9]+)*_");
 
@@ -21,7 +25,7 @@ record ConfigSource(Set<String> keys, Set<String> prefixes) {
     Set<String> keys = new TreeSet<>();
     Set<String> prefixes = new TreeSet<>();
     for (String literal : stringLiterals(Files.readString(javaFile))) {
-      if (VARIABLE.matcher(literal).matches()) {
+      if (VARIABLE.matcher(literal).matches() || ONE_WORD_KEYS.contains(literal)) {
         keys.add(literal);
       } else if (PREFIX.matcher(literal).matches()) {
         prefixes.add(literal);

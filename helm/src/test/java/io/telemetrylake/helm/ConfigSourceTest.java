@@ -3,6 +3,7 @@ package io.telemetrylake.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetrylake.ingester.IngesterConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,25 @@ final class ConfigSourceTest {
 
     assertThat(config.keys()).containsExactlyInAnyOrderElementsOf(IngesterConfig.KEYS);
     assertThat(config.prefixes()).containsExactly(IngesterConfig.KAFKA_CLIENT_PREFIX);
+  }
+
+  @Test
+  void takesOneWordLiteralsAsKeysOnlyWhenTheyAreKnownSettings() throws Exception {
+    Path source = Files.createTempFile("Config", ".java");
+    try {
+      Files.writeString(source, """
+          List<String> signals = s.list("SIGNALS", "logs,traces");
+          String method = "GET";
+          String level = "INFO";
+          long mb = s.longValue("BUFFER_SIZE_MB", 100);
+          """);
+
+      ConfigSource config = ConfigSource.read(source);
+
+      assertThat(config.keys()).containsExactlyInAnyOrder("SIGNALS", "BUFFER_SIZE_MB");
+    } finally {
+      Files.deleteIfExists(source);
+    }
   }
 
   @Test
