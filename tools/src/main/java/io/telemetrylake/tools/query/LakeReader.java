@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableScan;
@@ -57,7 +58,7 @@ final class LakeReader {
     return new Selection(files, bytes, totalFiles, totalBytes);
   }
 
-  /** The DuckDB type of an Iceberg column type, for an empty {@code logs} view with the right columns. */
+  /** The DuckDB type of an Iceberg column type, for an empty view with the right columns. */
   static String duckDbType(Type type) {
     return switch (type.typeId()) {
       case TIMESTAMP -> ((Types.TimestampType) type).shouldAdjustToUTC() ? "TIMESTAMPTZ" : "TIMESTAMP";
@@ -67,6 +68,10 @@ final class LakeReader {
       case BOOLEAN -> "BOOLEAN";
       case DOUBLE -> "DOUBLE";
       case MAP -> "MAP(" + duckDbType(type.asMapType().keyType()) + ", " + duckDbType(type.asMapType().valueType()) + ")";
+      case LIST -> duckDbType(type.asListType().elementType()) + "[]";
+      case STRUCT -> type.asStructType().fields().stream()
+          .map(f -> "\"" + f.name() + "\" " + duckDbType(f.type()))
+          .collect(Collectors.joining(", ", "STRUCT(", ")"));
       default -> throw new IllegalArgumentException("unsupported column type " + type);
     };
   }

@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Prints a result set as an aligned text table, cutting long cells so rows stay readable. */
+/** Prints a result set (or rows made elsewhere) as an aligned text table, cutting long cells so rows stay readable. */
 final class TablePrinter {
   private final int maxCellWidth;
   private final int maxRows;
@@ -22,10 +22,8 @@ final class TablePrinter {
     ResultSetMetaData meta = rs.getMetaData();
     int columns = meta.getColumnCount();
     String[] header = new String[columns];
-    int[] widths = new int[columns];
     for (int c = 0; c < columns; c++) {
       header[c] = meta.getColumnLabel(c + 1);
-      widths[c] = header[c].length();
     }
     List<String[]> rows = new ArrayList<>();
     long total = 0;
@@ -36,10 +34,30 @@ final class TablePrinter {
       }
       String[] row = new String[columns];
       for (int c = 0; c < columns; c++) {
-        row[c] = cell(rs.getObject(c + 1));
-        widths[c] = Math.max(widths[c], row[c].length());
+        Object value = rs.getObject(c + 1);
+        row[c] = value == null ? "NULL" : value.toString();
       }
       rows.add(row);
+    }
+    print(header, rows, total, out);
+    return total;
+  }
+
+  /** Prints the first rows of a result of {@code total} rows (cells as they are; null prints as NULL). */
+  void print(String[] header, List<String[]> rows, long total, PrintStream out) {
+    int columns = header.length;
+    int[] widths = new int[columns];
+    for (int c = 0; c < columns; c++) {
+      widths[c] = header[c].length();
+    }
+    List<String[]> shown = new ArrayList<>();
+    for (String[] row : rows.subList(0, Math.min(rows.size(), maxRows))) {
+      String[] cells = new String[columns];
+      for (int c = 0; c < columns; c++) {
+        cells[c] = cell(row[c]);
+        widths[c] = Math.max(widths[c], cells[c].length());
+      }
+      shown.add(cells);
     }
     line(header, widths, out);
     StringBuilder rule = new StringBuilder();
@@ -47,15 +65,14 @@ final class TablePrinter {
       rule.append(c == 0 ? "" : "-+-").append("-".repeat(widths[c]));
     }
     out.println(rule);
-    for (String[] row : rows) {
-      line(row, widths, out);
+    for (String[] cells : shown) {
+      line(cells, widths, out);
     }
-    out.println("(" + total + (total == 1 ? " row" : " rows") + (total > rows.size() ? ", " + rows.size() + " shown" : "") + ")");
-    return total;
+    out.println("(" + total + (total == 1 ? " row" : " rows") + (total > shown.size() ? ", " + shown.size() + " shown" : "") + ")");
   }
 
-  private String cell(Object value) {
-    String s = value == null ? "NULL" : value.toString().replace('\n', ' ');
+  private String cell(String value) {
+    String s = value == null ? "NULL" : value.replace('\n', ' ');
     return s.length() > maxCellWidth ? s.substring(0, maxCellWidth - 1) + "…" : s;
   }
 

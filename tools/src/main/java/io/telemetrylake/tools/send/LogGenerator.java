@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * <p>Every record carries a unique {@value #ID_ATTRIBUTE} ({@code <run>-<sequence>}), so a test or
  * an operator can check that each record landed exactly once.
  */
-public final class LogGenerator {
+public final class LogGenerator implements RequestGenerator<ExportLogsServiceRequest> {
   public static final String ID_ATTRIBUTE = "lake.id";
 
   private static final String[] SERVICES = {
@@ -59,6 +59,7 @@ public final class LogGenerator {
    * One request of {@code records} records spread over {@code resources} resources (services),
    * numbered from {@code firstSequence}.
    */
+  @Override
   public ExportLogsServiceRequest request(long firstSequence, int records, int resources, long nowNanos) {
     ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder();
     int perResource = Math.max(1, records / Math.max(1, resources));

@@ -1,8 +1,7 @@
 package io.telemetrylake.tools.send;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import com.google.protobuf.MessageLite;
 import io.telemetrylake.otlp.OtlpEncoding;
-import io.telemetrylake.otlp.OtlpJsonEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,33 +19,43 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code lake send}: an OTLP/HTTP load generator that behaves like the OpenTelemetry SDKs. */
 @Command(
     name = "send",
     mixinStandardHelpOptions = true,
-    description = "Send realistic OTLP log batches to an OTLP/HTTP endpoint and report what happened.")
+    description = "Send realistic OTLP log or trace batches to an OTLP/HTTP endpoint and report what happened.")
 public final class SendCommand implements Callable<Integer> {
+  static final String DEFAULT_INGESTER = "http://127.0.0.1:4318";
+
+  @Option(
+      names = "--signal",
+      converter = SignalConverter.class,
+      description = "logs or traces: what to generate and where to post it (default: logs)")
+  SendSignal<?> signal = SendSignal.LOGS;
+
   @Option(
       names = "--endpoint",
-      defaultValue = "${env:LAKE_INGESTER_URL:-http://127.0.0.1:4318}/v1/logs",
-      description = "OTLP/HTTP logs URL (default: ${DEFAULT-VALUE}; ./lake up's ingester when it runs)")
+      description = "OTLP/HTTP URL (default: $LAKE_INGESTER_URL, which ./lake up sets, else " + DEFAULT_INGESTER
+          + "; with the signal's path /v1/logs or /v1/traces)")
   URI endpoint;
 
-  @Option(names = {"-n", "--count"}, description = "log records to send (default: ${DEFAULT-VALUE})")
+  @Option(names = {"-n", "--count"}, description = "log records, or spans with --signal traces, to send (default: ${DEFAULT-VALUE})")
   long count = 10_000;
 
   @Option(names = "--duration", description = "send for this many seconds instead of a count")
   Integer durationSeconds;
 
-  @Option(names = "--rate", description = "records per second; 0 = as fast as possible (default: ${DEFAULT-VALUE})")
+  @Option(names = "--rate", description = "records (spans) per second; 0 = as fast as possible (default: ${DEFAULT-VALUE})")
   double rate = 0;
 
-  @Option(names = "--batch", description = "records per request (default: ${DEFAULT-VALUE})")
+  @Option(names = "--batch", description = "records (spans) per request (default: ${DEFAULT-VALUE})")
   int batch = 500;
 
   @Option(names = "--resources", description = "resources (services) per request (default: ${DEFAULT-VALUE})")
@@ -81,7 +90,7 @@ public final class SendCommand implements Callable<Integer> {
   @Option(names = "--timeout", description = "per-request timeout in seconds (default: ${DEFAULT-VALUE})")
   int timeoutSeconds = 10;
 
-  @Option(names = "--run-id", description = "prefix of the records' lake.id attribute (default: random)")
+  @Option(names = "--run-id", description = "prefix of the records' (spans') lake.id attribute (default: random)")
   String runId = UUID.randomUUID().toString().substring(0, 8);
 
   @Option(names = "--acked-ids", description = "append one line '<run-id> <first-seq> <count>' per acknowledged request to this file")
@@ -94,16 +103,49 @@ public final class SendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OtlpEncoding enc = switch (encoding.toLowerCase(Locale.ROOT)) {
+    return send(signal);
+  }
+
+  /** The endpoint to post to: {@code --endpoint}, else the ingester's base URL plus the signal's path. */
+  URI endpoint() {
+    return endpoint != null ? endpoint : defaultEndpoint(System.getenv("LAKE_INGESTER_URL"), signal);
+  }
+
+  static URI defaultEndpoint(String ingesterUrl, SendSignal<?> signal) {
+    String base = ingesterUrl == null || ingesterUrl.isBlank() ? DEFAULT_INGESTER : ingesterUrl.strip();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    return URI.create(base + signal.path());
+  }
+
+  /** {@code --encoding}, checked. */
+  private OtlpEncoding encoding() {
+    return switch (encoding.toLowerCase(Locale.ROOT)) {
       case "protobuf", "proto" -> OtlpEncoding.PROTOBUF;
       case "json" -> OtlpEncoding.JSON;
-      default -> throw new IllegalArgumentException("--encoding must be protobuf or json");
+      default -> throw new ParameterException(spec.commandLine(), "--encoding must be protobuf or json, got '" + encoding + "'");
     };
+  }
+
+  /** How the signal's requests are encoded, or a usage error when the signal has no such encoding. */
+  private <R extends MessageLite> SendSignal.BodyEncoder<R> bodyEncoder(SendSignal<R> signal, OtlpEncoding enc) {
+    try {
+      return signal.encoder(enc);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private <R extends MessageLite> int send(SendSignal<R> signal) throws Exception {
+    OtlpEncoding enc = encoding();
+    SendSignal.BodyEncoder<R> encoder = bodyEncoder(signal, enc);
+    URI target = endpoint();
     SendStats stats = new SendStats();
-    LogGenerator generator = new LogGenerator(runId, services, runId.hashCode());
+    RequestGenerator<R> generator = signal.generator(runId, services, runId.hashCode());
     List<byte[]> payloads = new ArrayList<>();
     for (int i = 0; i < pool; i++) {
-      payloads.add(encode(generator.request((long) i * batch, batch, resources, System.currentTimeMillis() * 1_000_000L), enc));
+      payloads.add(encode(generator.request((long) i * batch, batch, resources, System.currentTimeMillis() * 1_000_000L), encoder));
     }
     long total = durationSeconds != null ? Long.MAX_VALUE : count;
     long deadline = durationSeconds != null ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
@@ -113,9 +155,9 @@ public final class SendCommand implements Callable<Integer> {
     long start = System.nanoTime();
     List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < connections; w++) {
-      Sender sender = new Sender(endpoint, enc, gzip, token, Duration.ofSeconds(timeoutSeconds), maxRetries, stats);
-      LogGenerator own = new LogGenerator(runId, services, runId.hashCode() * 31L + w);
-      Thread t = new Thread(() -> work(sender, own, payloads, enc, next, total, deadline, start, stats, acked), "send-" + w);
+      Sender sender = new Sender(signal, target, enc, gzip, token, Duration.ofSeconds(timeoutSeconds), maxRetries, stats);
+      RequestGenerator<R> own = signal.generator(runId, services, runId.hashCode() * 31L + w);
+      Thread t = new Thread(() -> work(sender, own, payloads, encoder, next, total, deadline, start, stats, acked), "send-" + w);
       t.start();
       workers.add(t);
     }
@@ -126,12 +168,12 @@ public final class SendCommand implements Callable<Integer> {
     if (acked != null) {
       acked.close();
     }
-    print(stats, seconds, spec.commandLine().getOut());
+    print(stats, seconds, signal.unit(), spec.commandLine().getOut());
     return stats.recordsFailed.get() == 0 ? 0 : 1;
   }
 
-  private void work(Sender sender, LogGenerator generator, List<byte[]> payloads, OtlpEncoding enc, AtomicLong next,
-      long total, long deadline, long start, SendStats stats, PrintWriter acked) {
+  private <R> void work(Sender sender, RequestGenerator<R> generator, List<byte[]> payloads, SendSignal.BodyEncoder<R> encoder,
+      AtomicLong next, long total, long deadline, long start, SendStats stats, PrintWriter acked) {
     try {
       while (System.nanoTime() < deadline) {
         long first = next.getAndAdd(batch);
@@ -148,7 +190,7 @@ public final class SendCommand implements Callable<Integer> {
         }
         byte[] body;
         if (payloads.isEmpty()) {
-          body = encode(generator.request(first, n, resources, System.currentTimeMillis() * 1_000_000L), enc);
+          body = encode(generator.request(first, n, resources, System.currentTimeMillis() * 1_000_000L), encoder);
         } else {
           body = payloads.get((int) ((first / batch) % payloads.size()));
           n = batch;
@@ -173,8 +215,8 @@ public final class SendCommand implements Callable<Integer> {
     }
   }
 
-  private byte[] encode(ExportLogsServiceRequest request, OtlpEncoding enc) {
-    byte[] raw = enc == OtlpEncoding.PROTOBUF ? request.toByteArray() : OtlpJsonEncoder.encode(request, OtlpJsonEncoder.Style.OTLP);
+  private <R> byte[] encode(R request, SendSignal.BodyEncoder<R> encoder) {
+    byte[] raw = encoder.encode(request);
     if (!gzip) {
       return raw;
     }
@@ -187,7 +229,7 @@ public final class SendCommand implements Callable<Integer> {
     return out.toByteArray();
   }
 
-  private void print(SendStats stats, double seconds, PrintWriter out) {
+  private void print(SendStats stats, double seconds, String unit, PrintWriter out) {
     long accepted = stats.recordsAccepted.get();
     double perSecond = accepted / seconds;
     double wireMb = stats.wireBytes.get() / 1e6 / seconds;
@@ -209,10 +251,22 @@ public final class SendCommand implements Callable<Integer> {
         runId, stats.requests.get(), stats.attempts.get(), stats.retries.get(), seconds);
     out.printf(Locale.ROOT, "  records accepted %d, rejected %d, failed %d%n",
         accepted, stats.recordsRejected.get(), stats.recordsFailed.get());
-    out.printf(Locale.ROOT, "  throughput %.0f logs/s, %.2f MB/s on the wire%n", perSecond, wireMb);
+    out.printf(Locale.ROOT, "  throughput %.0f %s/s, %.2f MB/s on the wire%n", perSecond, unit, wireMb);
     out.printf(Locale.ROOT, "  latency ms p50 %.1f  p90 %.1f  p99 %.1f  max %.1f%n",
         stats.percentileMillis(50), stats.percentileMillis(90), stats.percentileMillis(99), stats.percentileMillis(100));
     out.printf("  HTTP statuses %s%n", statuses);
     out.flush();
+  }
+
+  /** {@code --signal logs|traces}; anything else is a usage error naming the choices. */
+  static final class SignalConverter implements CommandLine.ITypeConverter<SendSignal<?>> {
+    @Override
+    public SendSignal<?> convert(String value) {
+      try {
+        return SendSignal.named(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 }

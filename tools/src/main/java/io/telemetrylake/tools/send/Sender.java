@@ -1,27 +1,22 @@
 package io.telemetrylake.tools.send;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.telemetrylake.otlp.OtlpEncoding;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Posts one encoded request like an OpenTelemetry SDK exporter: retries 429/502/503/504 and
  * connection failures, waiting {@code Retry-After} when given, otherwise backing off exponentially.
  */
 final class Sender {
-  private static final Pattern JSON_REJECTED = Pattern.compile("\"rejectedLogRecords\"\\s*:\\s*\"?(\\d+)");
-
   private final HttpClient http;
+  private final SendSignal<?> signal;
   private final URI endpoint;
   private final OtlpEncoding encoding;
   private final boolean gzip;
@@ -30,8 +25,9 @@ final class Sender {
   private final int maxRetries;
   private final SendStats stats;
 
-  Sender(URI endpoint, OtlpEncoding encoding, boolean gzip, String token, Duration timeout, int maxRetries, SendStats stats) {
+  Sender(SendSignal<?> signal, URI endpoint, OtlpEncoding encoding, boolean gzip, String token, Duration timeout, int maxRetries, SendStats stats) {
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    this.signal = signal;
     this.endpoint = endpoint;
     this.encoding = encoding;
     this.gzip = gzip;
@@ -68,7 +64,7 @@ final class Sender {
         int status = response.statusCode();
         stats.attempt(Integer.toString(status), System.nanoTime() - start);
         if (status == 200) {
-          return new Outcome(true, rejected(response.body()));
+          return new Outcome(true, signal.rejected(response.body(), encoding));
         }
         if (status != 429 && status != 502 && status != 503 && status != 504) {
           return new Outcome(false, 0);
@@ -86,20 +82,5 @@ final class Sender {
       backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
       Thread.sleep(delay.toMillis());
     }
-  }
-
-  private long rejected(byte[] body) {
-    if (body.length == 0) {
-      return 0;
-    }
-    if (encoding == OtlpEncoding.PROTOBUF) {
-      try {
-        return ExportLogsServiceResponse.parseFrom(body).getPartialSuccess().getRejectedLogRecords();
-      } catch (IOException e) {
-        return 0;
-      }
-    }
-    Matcher m = JSON_REJECTED.matcher(new String(body, StandardCharsets.UTF_8));
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 }
