@@ -233,7 +233,7 @@ public final class AdminServer {
         .handle((ignored, failure) -> {
           flushWaiters.release();
           if (waits.size() == 1) {
-            answer(ctx, waits.get(0).getNow(null), failure);
+            answer(ctx, failure == null ? waits.get(0).join() : null, failure);
             return null;
           }
           // the worst outcome decides the status; each signal's report is in the body

@@ -94,7 +94,7 @@ class PollLoopTest {
         FlushHooks.NONE, Clock.systemUTC(), "test");
     loop = new PollLoop(TOPIC, consumer,
         new DeadLetterQueue(producer, TOPIC + "-dlq", Duration.ofSeconds(5)),
-        RecordDecoder.kafkaRecordFormat(), first, second, flusher, committer,
+        first, second, flusher, committer,
         new FlushPolicy(bufferBytes, Duration.ofHours(1), capBytes, Duration.ofMillis(200), Duration.ofSeconds(1)),
         requests, metrics, status, Clock.systemUTC(), Duration.ofSeconds(5), FlushHooks.NONE);
     thread = new Thread(loop, "test-poll-loop");

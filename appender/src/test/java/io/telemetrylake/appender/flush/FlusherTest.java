@@ -10,6 +10,7 @@ import io.telemetrylake.appender.iceberg.TableOffsets;
 import io.telemetrylake.appender.iceberg.TableSetup;
 import io.telemetrylake.appender.stage.Batch;
 import io.telemetrylake.appender.stage.Slot;
+import io.telemetrylake.appender.stage.LogStaging;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.appender.testing.Samples;
 import io.telemetrylake.table.LogRow;
@@ -53,7 +54,7 @@ class FlusherTest {
   @TempDir Path warehouse;
   private HadoopCatalog catalog;
   private Table table;
-  private StagingBuffer buffer;
+  private LogStaging buffer;
   private UploadJournal journal;
   private Flusher flusher;
   private Slot slot;

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StagingBufferTest {
 
   @TempDir Path dir;
-  private StagingBuffer staging;
+  private LogStaging staging;
 
   @BeforeEach
   void open() {

@@ -2,6 +2,7 @@ package io.telemetrylake.benchmarks.copy;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.appender.stage.ParquetExport;
+import io.telemetrylake.appender.stage.LogStaging;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.benchmarks.e2e.Proc;
@@ -95,7 +96,7 @@ public final class CopyVariants {
         Path stagingDir = dir.resolve("staging");
         // the appender's default APPENDER_DUCKDB_MEMORY_MB, split between its two buffers
         long rows;
-        try (StagingBuffer staging = StagingBuffer.open(stagingDir, 512)) {
+        try (LogStaging staging = StagingBuffer.open(stagingDir, 512)) {
           rows = stage(staging, values);
         }
         System.out.printf("round %d: %d rows staged%n", round, rows);
@@ -224,7 +225,7 @@ public final class CopyVariants {
     return cpuPerRow;
   }
 
-  private static long stage(StagingBuffer staging, List<byte[]> values) throws OtlpDecodeException {
+  private static long stage(LogStaging staging, List<byte[]> values) throws OtlpDecodeException {
     long rows = 0;
     int partition = 0;
     for (byte[] value : values) {

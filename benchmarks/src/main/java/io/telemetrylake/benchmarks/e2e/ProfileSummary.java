@@ -26,7 +26,7 @@ final class ProfileSummary {
       List.of(
           // ingester
           Map.entry("http server (jetty/javalin)", List.of("org/eclipse/jetty/", "io/javalin/")),
-          Map.entry("handler (other)", List.of("ingester/http/LogsHandler")),
+          Map.entry("handler (other)", List.of("ingester/http/ExportHandler")),
           Map.entry("read body (RequestBodies)", List.of("otlp/RequestBodies.read")),
           Map.entry("zlib inflate (gzip)", List.of("java/util/zip/Inflater")),
           Map.entry("protobuf decode", List.of("otlp/OtlpLogsDecoder.decode", "record/KafkaRecordFormat.decodeValue")),

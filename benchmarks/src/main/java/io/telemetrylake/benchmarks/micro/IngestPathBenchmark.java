@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The ingester's CPU work per log record between the HTTP body and the Kafka producer: validation,
  * per-resource split + re-encode, and the whole path (gzip, decode, validate, split) that
- * LogsHandler runs for every request.
+ * ExportHandler runs for every request.
  *
  * <p>Split and validate get a freshly decoded request per invocation, as in the ingester:
  * protobuf memoizes sizes and decoded strings in the message, so a request reused across
@@ -81,7 +81,7 @@ public class IngestPathBenchmark {
   }
 
   @Benchmark
-  public LogRecordValidator.Validated validate(Fresh fresh) {
+  public io.telemetrylake.otlp.Validated<?> validate(Fresh fresh) {
     return LogRecordValidator.validate(fresh.request);
   }
 
@@ -97,12 +97,12 @@ public class IngestPathBenchmark {
     return splitter.split(fresh.request, fresh.body);
   }
 
-  /** gzip + decode + validate + split: everything LogsHandler computes per request. */
+  /** gzip + decode + validate + split: everything ExportHandler computes per request. */
   @Benchmark
   public ResourceSplitter.Split wholeRequest() throws OtlpDecodeException, IOException {
     byte[] body = RequestBodies.read(new ByteArrayInputStream(gzipProtobuf[index()]), "gzip", MAX_BODY_BYTES);
     ExportLogsServiceRequest request = OtlpLogsDecoder.decode(body, OtlpEncoding.PROTOBUF);
-    LogRecordValidator.Validated validated = LogRecordValidator.validate(request);
+    io.telemetrylake.otlp.Validated<ExportLogsServiceRequest> validated = LogRecordValidator.validate(request);
     return splitter.split(validated.request(), validated.request() == request ? body : null);
   }
 

@@ -1,6 +1,7 @@
 package io.telemetrylake.benchmarks.micro;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.telemetrylake.appender.stage.LogStaging;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.otlp.OtlpDecodeException;
@@ -51,7 +52,7 @@ public class StagingBenchmark {
   int next;
   int partition;
   Path dir;
-  StagingBuffer staging;
+  LogStaging staging;
 
   @Setup
   public void setUp() throws IOException, OtlpDecodeException {

@@ -10,10 +10,10 @@ class ProfileSummaryTest {
   @Test
   void chargesASampleToItsDeepestPhaseFrame() {
     String inflate = "[qtp1-12 tid=5];org/eclipse/jetty/util/thread/QueuedThreadPool.run;"
-        + "io/telemetrylake/ingester/http/LogsHandler.handle;io/telemetrylake/otlp/RequestBodies.read;"
+        + "io/telemetrylake/ingester/http/ExportHandler.handle;io/telemetrylake/otlp/RequestBodies.read;"
         + "java/util/zip/GZIPInputStream.read;java/util/zip/Inflater.inflateBytesBytes;inflate";
     String split = "[qtp1-13 tid=6];org/eclipse/jetty/util/thread/QueuedThreadPool.run;"
-        + "io/telemetrylake/ingester/http/LogsHandler.handle;io/telemetrylake/record/ResourceSplitter.split;"
+        + "io/telemetrylake/ingester/http/ExportHandler.handle;io/telemetrylake/record/ResourceSplitter.split;"
         + "com/google/protobuf/CodedOutputStream$ArrayEncoder.writeStringNoTag";
 
     assertThat(ProfileSummary.phaseOf(inflate)).isEqualTo("zlib inflate (gzip)");

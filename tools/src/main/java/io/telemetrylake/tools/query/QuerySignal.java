@@ -34,7 +34,7 @@ enum QuerySignal {
 
   /** The table's name in the namespace. */
   String tableName(Settings env) {
-    return this == LOGS ? env.string("ICEBERG_TABLE", "logs") : "traces";
+    return this == LOGS ? env.string("ICEBERG_TABLE", "logs") : env.string("ICEBERG_TRACES_TABLE", "traces");
   }
 
   static QuerySignal named(String name) {

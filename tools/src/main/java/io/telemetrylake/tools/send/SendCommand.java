@@ -128,13 +128,8 @@ public final class SendCommand implements Callable<Integer> {
     };
   }
 
-  /** How the signal's requests are encoded, or a usage error when the signal has no such encoding. */
   private <R extends MessageLite> SendSignal.BodyEncoder<R> bodyEncoder(SendSignal<R> signal, OtlpEncoding enc) {
-    try {
-      return signal.encoder(enc);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    return signal.encoder(enc);
   }
 
   private <R extends MessageLite> int send(SendSignal<R> signal) throws Exception {

@@ -10,7 +10,6 @@ import io.telemetrylake.otlp.OtlpEncoding;
 import io.telemetrylake.otlp.OtlpJsonEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -44,18 +43,14 @@ final class SendSignal<R extends MessageLite> {
   static final SendSignal<ExportLogsServiceRequest> LOGS = new SendSignal<>(
       "logs", "/v1/logs", "logs",
       LogGenerator::new,
-      Optional.of(request -> OtlpJsonEncoder.encode(request, OtlpJsonEncoder.Style.OTLP)),
+      request -> OtlpJsonEncoder.encode(request, OtlpJsonEncoder.Style.OTLP),
       body -> ExportLogsServiceResponse.parseFrom(body).getPartialSuccess().getRejectedLogRecords(),
       "rejectedLogRecords");
 
   static final SendSignal<ExportTraceServiceRequest> TRACES = new SendSignal<>(
       "traces", "/v1/traces", "spans",
       SpanGenerator::new,
-      // TODO(traces-json): enable once OtlpJsonEncoder.encode(ExportTraceServiceRequest, Style) is merged
-      // (common-proto, branch traces-json): replace Optional.empty() below with
-      //     Optional.of(request -> OtlpJsonEncoder.encode(request, OtlpJsonEncoder.Style.OTLP)),
-      // and drop SendCommandTest.refusesJsonForTracesUntilTheEncoderExists.
-      Optional.empty(),
+      request -> OtlpJsonEncoder.encode(request, OtlpJsonEncoder.Style.OTLP),
       body -> ExportTraceServiceResponse.parseFrom(body).getPartialSuccess().getRejectedSpans(),
       "rejectedSpans");
 
@@ -65,12 +60,12 @@ final class SendSignal<R extends MessageLite> {
   private final String path;
   private final String unit;
   private final GeneratorFactory<R> generators;
-  private final Optional<BodyEncoder<R>> json;
+  private final BodyEncoder<R> json;
   private final RejectedReader rejected;
   private final Pattern jsonRejected;
 
   private SendSignal(String name, String path, String unit, GeneratorFactory<R> generators,
-      Optional<BodyEncoder<R>> json, RejectedReader rejected, String jsonRejectedField) {
+      BodyEncoder<R> json, RejectedReader rejected, String jsonRejectedField) {
     this.name = name;
     this.path = path;
     this.unit = unit;
@@ -113,18 +108,9 @@ final class SendSignal<R extends MessageLite> {
     return generators.create(runId, services, seed);
   }
 
-  /**
-   * The body encoder for an encoding.
-   *
-   * @throws IllegalArgumentException when this signal cannot be sent in that encoding
-   */
+  /** The body encoder for an encoding. */
   BodyEncoder<R> encoder(OtlpEncoding encoding) {
-    if (encoding == OtlpEncoding.PROTOBUF) {
-      return MessageLite::toByteArray;
-    }
-    return json.orElseThrow(() -> new IllegalArgumentException(
-        "--encoding json is not available for --signal " + name + " yet (no OTLP/JSON encoder for "
-            + name + " in common-proto); use --encoding protobuf"));
+    return encoding == OtlpEncoding.PROTOBUF ? MessageLite::toByteArray : json;
   }
 
   /** Records the server rejected, from a 200 response body (partial success); 0 when unreadable. */

@@ -1,5 +1,6 @@
 package io.telemetrylake.tools.query;
 
+import io.telemetrylake.table.TraceTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,8 +51,8 @@ class QueryCommandTest {
 
   @Test
   void mapsTheTracesColumnsIncludingListsOfStructs() {
-    TracesSchema.SCHEMA.columns().forEach(f -> assertThat(LakeReader.duckDbType(f.type())).isNotBlank());
-    assertThat(LakeReader.duckDbType(TracesSchema.SCHEMA.findType("events"))).isEqualTo(
+    TraceTable.SCHEMA.columns().forEach(f -> assertThat(LakeReader.duckDbType(f.type())).isNotBlank());
+    assertThat(LakeReader.duckDbType(TraceTable.SCHEMA.findType("events"))).isEqualTo(
         "STRUCT(\"timestamp\" TIMESTAMPTZ, \"name\" VARCHAR, \"attributes\" MAP(VARCHAR, VARCHAR),"
             + " \"dropped_attributes_count\" INTEGER)[]");
   }

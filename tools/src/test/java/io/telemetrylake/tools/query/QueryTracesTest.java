@@ -1,5 +1,6 @@
 package io.telemetrylake.tools.query;
 
+import io.telemetrylake.table.TraceTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -54,8 +55,8 @@ class QueryTracesTest {
     catalog = new InMemoryCatalog();
     catalog.initialize("test", Map.of());
     catalog.createNamespace(Namespace.of("otel"));
-    table = catalog.buildTable(TableIdentifier.of(Namespace.of("otel"), "traces-" + UUID.randomUUID()), TracesSchema.SCHEMA)
-        .withPartitionSpec(TracesSchema.partitionSpec()).create();
+    table = catalog.buildTable(TableIdentifier.of(Namespace.of("otel"), "traces-" + UUID.randomUUID()), TraceTable.SCHEMA)
+        .withPartitionSpec(TraceTable.DEFINITION.partitionSpec()).create();
     // file 1: trace A (frontend -> checkout, checkout's SQL failed) and trace B's root;
     // file 2: trace C, whose ids sort after every id of file 1
     addFile(List.of(

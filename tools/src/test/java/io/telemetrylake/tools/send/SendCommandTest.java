@@ -73,17 +73,6 @@ class SendCommandTest {
   }
 
   @Test
-  void refusesJsonForTracesUntilTheEncoderExists() {
-    StringWriter err = new StringWriter();
-    int exit = new CommandLine(new SendCommand()).setErr(new PrintWriter(err))
-        .execute("--signal", "traces", "--encoding", "json", "--endpoint", "http://127.0.0.1:9/v1/traces");
-
-    assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).startsWith("--encoding json is not available for --signal traces yet")
-        .contains("use --encoding protobuf");
-  }
-
-  @Test
   void refusesAnUnknownEncoding() {
     StringWriter err = new StringWriter();
     int exit = new CommandLine(new SendCommand()).setErr(new PrintWriter(err))
