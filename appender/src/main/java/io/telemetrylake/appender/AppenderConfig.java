@@ -83,6 +83,13 @@ public record AppenderConfig(
     if (!signals.contains(which)) {
       throw new IllegalArgumentException("signal " + which.name() + " is not in SIGNALS " + signals);
     }
+    if (which == signal) {
+      return this; // already this signal's view: asking again must not derive twice
+    }
+    if (signal != Signals.LOGS) {
+      // SIGNALS is kept in Signals.ALL's order, so a traces view only exists when logs is absent
+      throw new IllegalStateException("a " + signal.name() + " view cannot derive " + which.name());
+    }
     boolean traces = which == Signals.TRACES;
     return new AppenderConfig(
         kafkaBootstrapServers,
@@ -94,7 +101,7 @@ public record AppenderConfig(
         port,
         bindAddress,
         traces ? stagingDir.resolve("traces") : stagingDir,
-        Math.max(64, duckdbMemoryMb / signals.size()),
+        duckdbMemoryMb,
         bufferSizeBytes,
         bufferTime,
         maxStagedBytes,
@@ -182,7 +189,8 @@ public record AppenderConfig(
         s.string("APPENDER_BIND_ADDRESS", "0.0.0.0"),
         path(s, "APPENDER_STAGING_DIR",
             Path.of(System.getProperty("java.io.tmpdir"), "telemetry-lake-appender")),
-        s.longValue("APPENDER_DUCKDB_MEMORY_MB", 1024, 64, 1024 * 1024),
+        // split once between the signals' DuckDB instances
+        Math.max(64, s.longValue("APPENDER_DUCKDB_MEMORY_MB", 1024, 64, 1024 * 1024) / signals.size()),
         bufferMb * MIB,
         s.seconds("BUFFER_TIME_SECONDS", 300, 1, 7 * 24 * 3600),
         maxStagedMb * MIB,
@@ -201,8 +209,8 @@ public record AppenderConfig(
         s.bool("S3_PATH_STYLE_ACCESS", s3Endpoint.isPresent()),
         s.passThrough("KAFKA_CLIENT_"),
         s.passThrough("ICEBERG_PROP_"),
-        // the process's view until forSignal() picks one: the first signal's settings
-        signals.get(0),
+        // the settings as read are the logs pipeline's; forSignal() derives the others from them
+        Signals.LOGS,
         signals,
         tracesTopic,
         tracesTable,
@@ -225,6 +233,8 @@ public record AppenderConfig(
         chosen.add(signal);
       }
     }
+    // one order whatever the spelling: the first signal's view is the process's (ports, logs)
+    chosen.sort(java.util.Comparator.comparingInt(Signals.ALL::indexOf));
     return chosen;
   }
 
