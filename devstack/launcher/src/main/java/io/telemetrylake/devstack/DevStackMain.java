@@ -194,7 +194,8 @@ public final class DevStackMain {
   private static void printPipeline(PrintStream out, Pipeline pipeline) {
     Pipeline.Appender appender = pipeline.appenders().get(0);
     out.println();
-    out.printf(Locale.ROOT, "  %-8s %s  OTLP/HTTP %s/v1/logs%n", "ingester", readiness(pipeline.ingester()), pipeline.ingesterUri());
+    out.printf(Locale.ROOT, "  %-8s %s  OTLP/HTTP %s/v1/logs  %s/v1/traces%n", "ingester", readiness(pipeline.ingester()),
+        pipeline.ingesterUri(), pipeline.ingesterUri());
     out.printf(Locale.ROOT, "  %-8s log %s%n", "", pipeline.ingester().logFile());
     out.printf(Locale.ROOT, "  %-8s %s  admin %s  (/stats /flush /metrics)%n", "appender", readiness(appender.server()), appender.uri());
     out.printf(Locale.ROOT, "  %-8s log %s%n", "", appender.server().logFile());
@@ -206,9 +207,11 @@ public final class DevStackMain {
     out.println();
     out.println("Next, in another terminal:");
     out.println("  ./lake send --count 10000                 # realistic logs over OTLP/HTTP");
+    out.println("  ./lake send --signal traces --count 2000  # realistic spans, into the traces table");
     out.println("  curl -X POST " + appender.uri() + "/flush   # commit what is staged now");
     out.println("  curl " + appender.uri() + "/stats");
     out.println("  ./lake query \"SELECT service_name, count(*) FROM logs GROUP BY 1 ORDER BY 2 DESC\"");
+    out.println("  ./lake query --signal traces --trace-id <32 hex>  # one trace as a tree");
     out.println("  ./lake maintain --dry-run                 # what maintenance would do now");
   }
 
