@@ -10,17 +10,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Response bodies for {@code POST /v1/logs} and the other signals, in the encoding of the request.
+ * Response bodies for {@code POST /v1/logs}, {@code /v1/traces} (and the signals after them), in
+ * the encoding of the request.
  *
  * <ul>
- *   <li>success: an {@code ExportLogsServiceResponse}, with {@code partial_success} only when
- *       records were rejected or there is a message (an empty response otherwise, as the
+ *   <li>success: an {@code Export*ServiceResponse}, with {@code partial_success} only when
+ *       items were rejected or there is a message (an empty response otherwise, as the
  *       specification asks);
  *   <li>failure: a {@code google.rpc.Status} with {@code code} and {@code message}.
  * </ul>
  *
  * <p>JSON follows the OTLP/JSON mapping: lowerCamelCase names, and 64-bit integers
- * ({@code rejectedLogRecords}) as decimal strings, as the OpenTelemetry Collector writes them.
+ * ({@code rejectedLogRecords}, {@code rejectedSpans}) as decimal strings, as the OpenTelemetry
+ * Collector writes them.
  */
 public final class OtlpResponses {
   private static final JsonFactory JSON = new JsonFactory();
@@ -46,13 +48,13 @@ public final class OtlpResponses {
    * @param rejectedField the count's OTLP/JSON name
    */
   public static byte[] success(
-      OtlpEncoding encoding, String rejectedField, long rejectedLogRecords, String errorMessage) {
-    if (rejectedLogRecords < 0) {
+      OtlpEncoding encoding, String rejectedField, long rejectedItems, String errorMessage) {
+    if (rejectedItems < 0) {
       throw new IllegalArgumentException(
-          "rejectedLogRecords must not be negative: " + rejectedLogRecords);
+          "the rejected count must not be negative: " + rejectedItems);
     }
     String message = errorMessage == null ? "" : errorMessage;
-    boolean partial = rejectedLogRecords > 0 || !message.isEmpty();
+    boolean partial = rejectedItems > 0 || !message.isEmpty();
     switch (encoding) {
       case PROTOBUF:
         {
@@ -60,7 +62,7 @@ public final class OtlpResponses {
           if (partial) {
             response.setPartialSuccess(
                 ExportLogsPartialSuccess.newBuilder()
-                    .setRejectedLogRecords(rejectedLogRecords)
+                    .setRejectedLogRecords(rejectedItems)
                     .setErrorMessage(message));
           }
           return response.build().toByteArray();
@@ -72,8 +74,8 @@ public final class OtlpResponses {
         return json(
             g -> {
               g.writeObjectFieldStart("partialSuccess");
-              if (rejectedLogRecords > 0) {
-                g.writeStringField(rejectedField, Long.toString(rejectedLogRecords));
+              if (rejectedItems > 0) {
+                g.writeStringField(rejectedField, Long.toString(rejectedItems));
               }
               if (!message.isEmpty()) {
                 g.writeStringField("errorMessage", message);

@@ -273,7 +273,7 @@ class IngesterIT {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).contains("\"ready\":true");
     String metrics = scrape(ingester);
-    assertThat(metrics).contains("ingester_requests_total{status=\"200\"} 1.0");
+    assertThat(metrics).contains("ingester_requests_total{signal=\"logs\",status=\"200\"} 1.0");
     assertThat(metrics).contains("ingester_log_records_accepted_total 3.0");
     assertThat(metrics).contains("ingester_request_duration_seconds_bucket");
     assertThat(metrics).contains("ingester_produce_duration_seconds_count 1");

@@ -245,7 +245,7 @@ public final class ExportHandler<Q extends Message> implements Handler {
 
   private void respondSuccess(Context ctx, OtlpEncoding encoding, long rejected, String message, long start) {
     ctx.status(200).contentType(encoding.contentType()).result(OtlpResponses.success(encoding, signal.rejectedField(), rejected, message));
-    metrics.request(200, System.nanoTime() - start);
+    metrics.request(signal, 200, System.nanoTime() - start);
   }
 
   private void retryLater(Context ctx, OtlpEncoding encoding, int status, int code, String message, long start) {
@@ -255,7 +255,7 @@ public final class ExportHandler<Q extends Message> implements Handler {
 
   private void respondStatus(Context ctx, OtlpEncoding encoding, int status, int code, String message, long start) {
     ctx.status(status).contentType(encoding.contentType()).result(OtlpResponses.status(encoding, code, message));
-    metrics.request(status, System.nanoTime() - start);
+    metrics.request(signal, status, System.nanoTime() - start);
   }
 
   private static String joinMessages(String a, String b) {

@@ -32,8 +32,8 @@ public final class IngesterMetrics {
     requests =
         Counter.builder()
             .name("ingester_requests_total")
-            .help("OTLP export requests by HTTP status")
-            .labelNames("status")
+            .help("OTLP export requests by signal and HTTP status")
+            .labelNames("signal", "status")
             .register(registry);
     for (Signal<?> signal : Signals.ALL) {
       // ingester_log_records_*, ingester_spans_*
@@ -55,8 +55,8 @@ public final class IngesterMetrics {
     requestSeconds =
         Histogram.builder()
             .name("ingester_request_duration_seconds")
-            .help("Time from request start to response, by HTTP status")
-            .labelNames("status")
+            .help("Time from request start to response, by signal and HTTP status")
+            .labelNames("signal", "status")
             .classicOnly()
             .classicUpperBounds(LATENCY_BUCKETS)
             .register(registry);
@@ -74,10 +74,10 @@ public final class IngesterMetrics {
         .register(registry);
   }
 
-  public void request(int status, long nanos) {
-    String label = Integer.toString(status);
-    requests.labelValues(label).inc();
-    requestSeconds.labelValues(label).observe(nanos / 1e9);
+  public void request(Signal<?> signal, int status, long nanos) {
+    String code = Integer.toString(status);
+    requests.labelValues(signal.name(), code).inc();
+    requestSeconds.labelValues(signal.name(), code).observe(nanos / 1e9);
   }
 
   public void accepted(Signal<?> signal, int records, long bytes, long produceNanos) {
