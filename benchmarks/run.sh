@@ -11,9 +11,9 @@
 #   benchmarks/run.sh build                     build what the commands above run
 # e2e options: --profile none|async|jfr, --out DIR, --data-dir DIR, --services-repo DIR, and per scenario:
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
-#   append    --records 3000000 --buffer-mb 100 --buffer-seconds 600 --duckdb-memory-mb 1024 --timeout 1200
+#   append    --signal logs|traces --records 3000000 --buffer-mb 100 --buffer-seconds 600 --duckdb-memory-mb 1024 --timeout 1200
 #   freshness --rate 5000 --duration 120 --warmup 30 --buffer-seconds 10 --poll-ms 250
-#   pipeline  --count 1000000 --connections 4 --timeout 900
+#   pipeline  --signal logs|traces --count 1000000 --connections 4 --timeout 900
 # Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.
 set -euo pipefail
 

@@ -16,6 +16,7 @@ import io.telemetrylake.appender.iceberg.BatchCommitter;
 import io.telemetrylake.appender.iceberg.OffsetsSummary;
 import io.telemetrylake.appender.iceberg.TableSetup;
 import io.telemetrylake.appender.stage.StagingBuffer;
+import io.telemetrylake.appender.stage.StagingDatabase;
 import io.telemetrylake.appender.status.AppenderMetrics;
 import io.telemetrylake.appender.status.AppenderStatus;
 import io.telemetrylake.signal.Signal;
@@ -95,11 +96,10 @@ final class SignalPipeline {
     AppenderStatus status = new AppenderStatus();
     FlushRequests requests = new FlushRequests();
     UploadJournal journal = UploadJournal.open(config.stagingDir());
-    // two buffers: one stages while the other is flushed; they share the DuckDB memory budget
-    StagingBuffer first =
-        StagingBuffer.open(signal, config.stagingDir().resolve("buffer-1"), config.duckdbMemoryMb() / 2);
-    StagingBuffer second =
-        StagingBuffer.open(signal, config.stagingDir().resolve("buffer-2"), config.duckdbMemoryMb() / 2);
+    // two buffers: one stages while the other is flushed; one DuckDB instance, one memory budget
+    StagingDatabase staging = StagingDatabase.open(config.stagingDir(), config.duckdbMemoryMb());
+    StagingBuffer first = staging.buffer(signal, config.stagingDir().resolve("buffer-1"));
+    StagingBuffer second = staging.buffer(signal, config.stagingDir().resolve("buffer-2"));
     BatchCommitter committer =
         new BatchCommitter(
             table,

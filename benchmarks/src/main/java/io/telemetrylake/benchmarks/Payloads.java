@@ -1,13 +1,12 @@
 package io.telemetrylake.benchmarks;
 
-import io.telemetrylake.signal.Signals;
+import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.telemetrylake.otlp.LogRecordValidator;
 import io.telemetrylake.otlp.OtlpDecodeException;
 import io.telemetrylake.otlp.OtlpEncoding;
-import io.telemetrylake.otlp.OtlpLogsDecoder;
 import io.telemetrylake.record.KafkaRecord;
-import io.telemetrylake.record.ResourceSplitter;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import io.telemetrylake.tools.send.LogGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,11 +47,16 @@ public final class Payloads {
     return out;
   }
 
-  /** What the ingester produces for one request body: decode, validate, split. */
+  /** What the ingester produces for one logs request body: decode, validate, split. */
   public static List<KafkaRecord> kafkaRecords(byte[] protobufBody) {
+    return kafkaRecords(Signals.LOGS, protobufBody);
+  }
+
+  /** What the ingester produces for one request body of {@code signal}: decode, validate, split. */
+  public static <Q extends Message> List<KafkaRecord> kafkaRecords(Signal<Q> signal, byte[] protobufBody) {
     try {
-      ExportLogsServiceRequest request = OtlpLogsDecoder.decode(protobufBody, OtlpEncoding.PROTOBUF);
-      return Signals.LOGS.splitter(MAX_VALUE_BYTES).split(LogRecordValidator.validate(request).request()).records();
+      Q request = signal.decodeBody(protobufBody, OtlpEncoding.PROTOBUF);
+      return signal.splitter(MAX_VALUE_BYTES).split(signal.validate(request).request()).records();
     } catch (OtlpDecodeException e) {
       throw new IllegalStateException("generated request does not decode", e);
     }

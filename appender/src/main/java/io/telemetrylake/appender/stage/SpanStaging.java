@@ -16,31 +16,42 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Staging for traces: one row per span in {@code spans}. Maps, events and links are JSON text (one
- * appender call each, as for logs' maps) that the COPY turns into {@code MAP} and {@code
- * LIST<STRUCT>} values. A resource's and a scope's map JSON is encoded once and reused while the
- * rows share the map instance ({@link SpanRowMapper} shares them).
+ * Staging for traces, laid out like {@link LogStaging}: what the spans of one resource and scope
+ * share goes once per Kafka record into {@code resources}; each span goes into {@code spans} with
+ * its resource's id. Maps, events and links are JSON text (one appender call each) that the COPY
+ * turns into {@code MAP} and {@code LIST<STRUCT>} values after its sort; the resource maps are
+ * cast once per resource, not once per span (a per-span cast was half of the COPY's CPU, and
+ * their text most of the staged bytes: docs/BENCHMARKS.md).
  */
 public final class SpanStaging extends StagingBuffer {
   static final List<String> DDL =
       List.of(
-          "CREATE TABLE spans (kafka_partition INTEGER, day INTEGER, ts BIGINT, trace_id VARCHAR,"
-              + " span_id VARCHAR, parent_span_id VARCHAR, trace_state VARCHAR, span_name VARCHAR,"
-              + " span_kind VARCHAR, service_name VARCHAR, resource_attributes VARCHAR,"
-              + " scope_name VARCHAR, scope_version VARCHAR, scope_attributes VARCHAR,"
-              + " span_attributes VARCHAR, duration BIGINT, status_code VARCHAR,"
-              + " status_message VARCHAR, events VARCHAR, links VARCHAR, trace_flags INTEGER,"
-              + " dropped_attributes_count INTEGER, dropped_events_count INTEGER,"
-              + " dropped_links_count INTEGER, resource_schema_url VARCHAR,"
-              + " scope_schema_url VARCHAR)");
-  private static final List<String> TABLES = List.of("spans");
+          // One thread for the COPY: with two, each sorted and buffered its own share of the
+          // wide rows and a 100 MB batch spilled (or ran out of a 512 MB limit), costing 2.5x the
+          // CPU (docs/BENCHMARKS.md). Staging, the serial part, is the bound for spans anyway.
+          "SET threads = 1",
+          "CREATE TABLE resources (kafka_partition INTEGER, id BIGINT, service_name VARCHAR,"
+              + " resource_attributes VARCHAR, scope_attributes VARCHAR, scope_name VARCHAR,"
+              + " scope_version VARCHAR, resource_schema_url VARCHAR, scope_schema_url VARCHAR)",
+          "CREATE TABLE spans (kafka_partition INTEGER, resource_id BIGINT, day INTEGER, ts BIGINT,"
+              + " trace_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR, trace_state VARCHAR,"
+              + " span_name VARCHAR, span_kind VARCHAR, span_attributes VARCHAR, duration BIGINT,"
+              + " status_code VARCHAR, status_message VARCHAR, events VARCHAR, links VARCHAR,"
+              + " trace_flags INTEGER, dropped_attributes_count INTEGER,"
+              + " dropped_events_count INTEGER, dropped_links_count INTEGER)");
+  private static final List<String> TABLES = List.of("spans", "resources");
 
-  /** Table column to SQL over one staged row, in the table's column order. */
+  /**
+   * Table column to SQL over one sorted span {@code k} and the resource lookup {@code res}, in the
+   * table's column order.
+   */
   static final Map<String, String> COLUMNS = columns();
 
+  private DuckDBAppender resources;
   private DuckDBAppender spans;
-  private final JsonOnce resourceJson = new JsonOnce();
-  private final JsonOnce scopeJson = new JsonOnce();
+  private long nextResourceId = 1;
+  private SpanRow lastResourceRow;
+  private long lastResourceId;
 
   SpanStaging(Path dir, DuckDBConnection connection) {
     super(dir, connection);
@@ -48,40 +59,41 @@ public final class SpanStaging extends StagingBuffer {
 
   private static Map<String, String> columns() {
     Map<String, String> c = new LinkedHashMap<>();
-    c.put(TraceTable.TIMESTAMP, "make_timestamp(ts)::TIMESTAMPTZ");
-    c.put(TraceTable.TRACE_ID, "trace_id");
-    c.put(TraceTable.SPAN_ID, "span_id");
-    c.put(TraceTable.PARENT_SPAN_ID, "parent_span_id");
-    c.put(TraceTable.TRACE_STATE, "trace_state");
-    c.put(TraceTable.SPAN_NAME, "span_name");
-    c.put(TraceTable.SPAN_KIND, "span_kind");
-    c.put(TraceTable.SERVICE_NAME, "service_name");
-    c.put(TraceTable.RESOURCE_ATTRIBUTES, ParquetExport.jsonMap("resource_attributes"));
-    c.put(TraceTable.SCOPE_NAME, "scope_name");
-    c.put(TraceTable.SCOPE_VERSION, "scope_version");
-    c.put(TraceTable.SCOPE_ATTRIBUTES, ParquetExport.jsonMap("scope_attributes"));
-    c.put(TraceTable.SPAN_ATTRIBUTES, ParquetExport.jsonMap("span_attributes"));
-    c.put(TraceTable.DURATION, "duration");
-    c.put(TraceTable.STATUS_CODE, "status_code");
-    c.put(TraceTable.STATUS_MESSAGE, "status_message");
+    c.put(TraceTable.TIMESTAMP, "make_timestamp(k.ts)::TIMESTAMPTZ");
+    c.put(TraceTable.TRACE_ID, "k.trace_id");
+    c.put(TraceTable.SPAN_ID, "k.span_id");
+    c.put(TraceTable.PARENT_SPAN_ID, "k.parent_span_id");
+    c.put(TraceTable.TRACE_STATE, "k.trace_state");
+    c.put(TraceTable.SPAN_NAME, "k.span_name");
+    c.put(TraceTable.SPAN_KIND, "k.span_kind");
+    c.put(TraceTable.SERVICE_NAME, "k.service_name");
+    // resource maps: cast once per resource, looked up by position after the sort
+    c.put(TraceTable.RESOURCE_ATTRIBUTES, "res.resource_attributes[k.resource_index]");
+    c.put(TraceTable.SCOPE_NAME, "k.scope_name");
+    c.put(TraceTable.SCOPE_VERSION, "k.scope_version");
+    c.put(TraceTable.SCOPE_ATTRIBUTES, "res.scope_attributes[k.resource_index]");
+    c.put(TraceTable.SPAN_ATTRIBUTES, ParquetExport.jsonMap("k.span_attributes"));
+    c.put(TraceTable.DURATION, "k.duration");
+    c.put(TraceTable.STATUS_CODE, "k.status_code");
+    c.put(TraceTable.STATUS_MESSAGE, "k.status_message");
     c.put(
         TraceTable.EVENTS,
-        "list_transform(CAST(CAST(events AS JSON) AS STRUCT(t BIGINT, n VARCHAR,"
+        "list_transform(CAST(CAST(k.events AS JSON) AS STRUCT(t BIGINT, n VARCHAR,"
             + " a MAP(VARCHAR, VARCHAR), d INTEGER)[]), lambda e: struct_pack(\"timestamp\" :="
             + " make_timestamp(e.t)::TIMESTAMPTZ, name := e.n, attributes := e.a,"
             + " dropped_attributes_count := e.d))");
     c.put(
         TraceTable.LINKS,
-        "list_transform(CAST(CAST(links AS JSON) AS STRUCT(ti VARCHAR, si VARCHAR, ts VARCHAR,"
+        "list_transform(CAST(CAST(k.links AS JSON) AS STRUCT(ti VARCHAR, si VARCHAR, ts VARCHAR,"
             + " a MAP(VARCHAR, VARCHAR), d INTEGER)[]), lambda l: struct_pack(trace_id := l.ti,"
             + " span_id := l.si, trace_state := l.ts, attributes := l.a,"
             + " dropped_attributes_count := l.d))");
-    c.put(TraceTable.TRACE_FLAGS, "trace_flags");
-    c.put(TraceTable.DROPPED_ATTRIBUTES_COUNT, "dropped_attributes_count");
-    c.put(TraceTable.DROPPED_EVENTS_COUNT, "dropped_events_count");
-    c.put(TraceTable.DROPPED_LINKS_COUNT, "dropped_links_count");
-    c.put(TraceTable.RESOURCE_SCHEMA_URL, "resource_schema_url");
-    c.put(TraceTable.SCOPE_SCHEMA_URL, "scope_schema_url");
+    c.put(TraceTable.TRACE_FLAGS, "k.trace_flags");
+    c.put(TraceTable.DROPPED_ATTRIBUTES_COUNT, "k.dropped_attributes_count");
+    c.put(TraceTable.DROPPED_EVENTS_COUNT, "k.dropped_events_count");
+    c.put(TraceTable.DROPPED_LINKS_COUNT, "k.dropped_links_count");
+    c.put(TraceTable.RESOURCE_SCHEMA_URL, "k.resource_schema_url");
+    c.put(TraceTable.SCOPE_SCHEMA_URL, "k.scope_schema_url");
     List<String> schemaColumns =
         TraceTable.SCHEMA.columns().stream().map(f -> f.name()).toList();
     if (!schemaColumns.equals(List.copyOf(c.keySet()))) {
@@ -94,12 +106,15 @@ public final class SpanStaging extends StagingBuffer {
   @Override
   public int stage(int partition, byte[] value, long fallbackTimeMicros) throws OtlpDecodeException {
     List<SpanRow> rows = SpanRowMapper.toRows(KafkaRecordFormat.decodeTracesValue(value), fallbackTimeMicros);
+    // resource rows are never shared across records, so dropping a partition never orphans a span
+    lastResourceRow = null;
     try {
       if (spans == null) {
+        resources = connection.createAppender("main", "resources");
         spans = connection.createAppender("main", "spans");
       }
       for (SpanRow row : rows) {
-        append(partition, row);
+        append(partition, resourceIdFor(partition, row), row);
       }
     } catch (SQLException e) {
       throw new StagingException("cannot append a span to the staging table", e);
@@ -107,9 +122,10 @@ public final class SpanStaging extends StagingBuffer {
     return rows.size();
   }
 
-  private void append(int partition, SpanRow row) throws SQLException {
+  private void append(int partition, long resourceId, SpanRow row) throws SQLException {
     spans.beginRow()
         .append(partition)
+        .append(resourceId)
         .append((int) Math.floorDiv(row.timestampMicros(), MICROS_PER_DAY))
         .append(row.timestampMicros())
         .append(row.traceId())
@@ -118,11 +134,6 @@ public final class SpanStaging extends StagingBuffer {
         .append(row.traceState())
         .append(row.spanName())
         .append(row.spanKind())
-        .append(row.serviceName())
-        .append(resourceJson.of(row.resourceAttributes()))
-        .append(row.scopeName())
-        .append(row.scopeVersion())
-        .append(scopeJson.of(row.scopeAttributes()))
         .append(MapJson.encode(row.spanAttributes()))
         .append(row.durationNanos())
         .append(row.statusCode())
@@ -133,9 +144,38 @@ public final class SpanStaging extends StagingBuffer {
         .append(row.droppedAttributesCount())
         .append(row.droppedEventsCount())
         .append(row.droppedLinksCount())
+        .endRow();
+  }
+
+  /** Reuses the previous resource row while the span shares all of its (identical) objects. */
+  private long resourceIdFor(int partition, SpanRow row) throws SQLException {
+    SpanRow last = lastResourceRow;
+    if (last != null
+        && last.resourceAttributes() == row.resourceAttributes()
+        && last.scopeAttributes() == row.scopeAttributes()
+        && last.serviceName() == row.serviceName()
+        && last.scopeName() == row.scopeName()
+        && last.scopeVersion() == row.scopeVersion()
+        && last.resourceSchemaUrl() == row.resourceSchemaUrl()
+        && last.scopeSchemaUrl() == row.scopeSchemaUrl()) {
+      return lastResourceId;
+    }
+    long id = nextResourceId++;
+    resources
+        .beginRow()
+        .append(partition)
+        .append(id)
+        .append(row.serviceName())
+        .append(MapJson.encode(row.resourceAttributes()))
+        .append(MapJson.encode(row.scopeAttributes()))
+        .append(row.scopeName())
+        .append(row.scopeVersion())
         .append(row.resourceSchemaUrl())
         .append(row.scopeSchemaUrl())
         .endRow();
+    lastResourceRow = row;
+    lastResourceId = id;
+    return id;
   }
 
   static String eventsJson(List<SpanRow.Event> events) {
@@ -195,6 +235,7 @@ public final class SpanStaging extends StagingBuffer {
   @Override
   protected void flushAppenderBuffers() throws SQLException {
     if (spans != null) {
+      resources.flush();
       spans.flush();
     }
   }
@@ -205,15 +246,23 @@ public final class SpanStaging extends StagingBuffer {
       spans.close();
       spans = null;
     }
+    if (resources != null) {
+      resources.close();
+      resources = null;
+    }
   }
 
   @Override
   protected void forgetResource() {
-    resourceJson.forget();
-    scopeJson.forget();
+    lastResourceRow = null;
   }
 
-  /** One day's spans sorted by the table's order, trace id then start time (nulls first). */
+  /**
+   * One day's spans with their resource's scalar columns, sorted by the table's order: trace id,
+   * then start time (nulls first). The subquery sorts the staged text; the outer projection turns
+   * it into maps and lists of structs after the sort and keeps its order (as {@link
+   * ParquetExport#selectDay} does for logs).
+   */
   static String selectDay(int day) {
     StringBuilder sql = new StringBuilder("SELECT ");
     boolean first = true;
@@ -221,8 +270,16 @@ public final class SpanStaging extends StagingBuffer {
       sql.append(first ? "" : ", ").append(e.getValue()).append(" AS ").append(FieldIds.quote(e.getKey()));
       first = false;
     }
-    return sql.append(" FROM spans WHERE day = ").append(day)
-        .append(" ORDER BY trace_id ASC NULLS FIRST, ts ASC NULLS FIRST")
+    // LEFT JOIN: a span without its resource row would be a bug; it must show, not vanish
+    return sql.append(" FROM (SELECT r.ts, r.trace_id, r.span_id, r.parent_span_id, r.trace_state,"
+            + " r.span_name, r.span_kind, r.span_attributes, r.duration, r.status_code,"
+            + " r.status_message, r.events, r.links, r.trace_flags, r.dropped_attributes_count,"
+            + " r.dropped_events_count, r.dropped_links_count, s.service_name, s.scope_name,"
+            + " s.scope_version, s.resource_schema_url, s.scope_schema_url, s.resource_index"
+            + " FROM spans r LEFT JOIN ")
+        .append(ParquetExport.INDEXED_RESOURCES).append(" s ON r.resource_id = s.id WHERE r.day = ").append(day)
+        .append(" ORDER BY r.trace_id ASC NULLS FIRST, r.ts ASC NULLS FIRST) k CROSS JOIN ")
+        .append(ParquetExport.RESOURCE_MAPS).append(" res")
         .toString();
   }
 
@@ -234,24 +291,5 @@ public final class SpanStaging extends StagingBuffer {
   @Override
   protected Schema exportSchema(Schema tableSchema) {
     return ParquetExport.exportSchema(tableSchema, COLUMNS.keySet());
-  }
-
-  /** The JSON of the last map seen, reused while the same instance comes again. */
-  private static final class JsonOnce {
-    private Map<String, String> last;
-    private String json;
-
-    String of(Map<String, String> map) {
-      if (map != last) {
-        last = map;
-        json = MapJson.encode(map);
-      }
-      return json;
-    }
-
-    void forget() {
-      last = null;
-      json = null;
-    }
   }
 }

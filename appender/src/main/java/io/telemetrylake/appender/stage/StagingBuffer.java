@@ -36,6 +36,8 @@ public abstract class StagingBuffer implements AutoCloseable {
 
   protected final Path dir;
   protected final DuckDBConnection connection;
+  /** Run on the buffer's connection before it closes (detaches a shared database's file). */
+  private StagingDatabase.Release release = StagingDatabase.Release.NONE;
 
   protected StagingBuffer(Path dir, DuckDBConnection connection) {
     this.dir = dir;
@@ -44,51 +46,65 @@ public abstract class StagingBuffer implements AutoCloseable {
 
   /** A logs staging buffer; see {@link #open(Signal, Path, long)}. */
   public static LogStaging open(Path dir, long memoryLimitMb) {
-    return new LogStaging(dir, connect(dir, memoryLimitMb, LogStaging.DDL));
+    return (LogStaging) open(Signals.LOGS, dir, memoryLimitMb);
   }
 
   /**
    * Opens a fresh staging database for {@code signal} in {@code dir} (created if missing; an
-   * earlier database there is deleted, other files are left alone).
+   * earlier database there is deleted, other files are left alone), in a DuckDB instance of its
+   * own. The appender's buffers share one instance per signal instead ({@link StagingDatabase}).
    *
    * @param memoryLimitMb DuckDB's memory limit; larger sorts spill to {@code dir/tmp}
    */
   public static StagingBuffer open(Signal<?> signal, Path dir, long memoryLimitMb) {
-    if (signal == Signals.LOGS) {
-      return open(dir, memoryLimitMb);
-    }
-    if (signal == Signals.TRACES) {
-      return new SpanStaging(dir, connect(dir, memoryLimitMb, SpanStaging.DDL));
-    }
-    throw new IllegalArgumentException("no staging layout for signal " + signal.name());
-  }
-
-  private static DuckDBConnection connect(Path dir, long memoryLimitMb, List<String> ddl) {
     try {
-      Files.createDirectories(dir);
-      for (String name : List.of(DATABASE_FILE, DATABASE_FILE + ".wal")) {
-        Files.deleteIfExists(dir.resolve(name));
-      }
+      prepare(dir);
       deleteRecursively(dir.resolve("tmp"));
-      deleteRecursively(dir.resolve(ParquetExport.EXPORT_DIR));
       DuckDBConnection connection =
-          (DuckDBConnection)
-              DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(DATABASE_FILE));
+          (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(DATABASE_FILE));
       try (Statement s = connection.createStatement()) {
-        // Parquet timestamps are UTC instants: cast naive micros to TIMESTAMPTZ in UTC.
-        s.execute("SET TimeZone = 'UTC'");
-        s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
-        s.execute("SET temp_directory = '" + sqlString(dir.resolve("tmp").toString()) + "'");
-        for (String statement : ddl) {
-          s.execute(statement);
-        }
+        StagingDatabase.configure(s, memoryLimitMb, dir.resolve("tmp"));
       }
-      return connection;
+      return layout(signal, dir, connection);
     } catch (SQLException e) {
       throw new StagingException("cannot open the staging database in " + dir, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the staging directory " + dir, e);
     }
+  }
+
+  /** Creates {@code dir} and deletes an earlier staging database and export there. */
+  static void prepare(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (String name : List.of(DATABASE_FILE, DATABASE_FILE + ".wal")) {
+      Files.deleteIfExists(dir.resolve(name));
+    }
+    deleteRecursively(dir.resolve(ParquetExport.EXPORT_DIR));
+  }
+
+  /** Creates the signal's staging tables on {@code connection} (its current database). */
+  static StagingBuffer layout(Signal<?> signal, Path dir, DuckDBConnection connection) throws SQLException {
+    List<String> ddl;
+    StagingBuffer buffer;
+    if (signal == Signals.LOGS) {
+      ddl = LogStaging.DDL;
+      buffer = new LogStaging(dir, connection);
+    } else if (signal == Signals.TRACES) {
+      ddl = SpanStaging.DDL;
+      buffer = new SpanStaging(dir, connection);
+    } else {
+      throw new IllegalArgumentException("no staging layout for signal " + signal.name());
+    }
+    try (Statement s = connection.createStatement()) {
+      for (String statement : ddl) {
+        s.execute(statement);
+      }
+    }
+    return buffer;
+  }
+
+  void onClose(StagingDatabase.Release release) {
+    this.release = release;
   }
 
   public Path dir() {
@@ -270,9 +286,12 @@ public abstract class StagingBuffer implements AutoCloseable {
   public void close() {
     try {
       closeAppenders();
+      release.beforeClose(connection);
       connection.close();
     } catch (SQLException e) {
       throw new StagingException("cannot close the staging database", e);
+    } finally {
+      release.afterClose();
     }
   }
 

@@ -10,20 +10,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 
 /**
- * Append: a topic pre-filled with N log records (fresh, unique, as the ingester writes them), then
- * one appender drains it into the table. Flushes are size-driven ({@code BUFFER_SIZE_MB}); the
+ * Append: a topic pre-filled with N log records or spans ({@code --signal}; fresh, unique, as the
+ * ingester writes them), then one appender running only that signal drains it into the table. Flushes are size-driven ({@code BUFFER_SIZE_MB}); the
  * remainder is committed with POST /flush once everything is consumed, inside the measured time.
  */
 final class AppendScenario {
-  private static final String TOPIC = "bench-append";
-
   private AppendScenario() {}
 
   static Map<String, Object> run(Options o, Context ctx) throws Exception {
+    Signal<?> signal = Options.signal(o);
+    String topic = signal == Signals.LOGS ? "bench-append" : "bench-append-" + signal.name();
     long records = o.longValue("records", 3_000_000);
     int bufferMb = o.integer("buffer-mb", 100);
     int bufferSeconds = o.integer("buffer-seconds", 600);
@@ -36,29 +38,29 @@ final class AppendScenario {
     Map<String, Object> results = Report.map();
     results.put("scenario", "append");
     results.put("machine_at_start", Report.machine());
-    results.put("options", Map.of("records", records, "BUFFER_SIZE_MB", bufferMb, "BUFFER_TIME_SECONDS", bufferSeconds,
+    results.put("options", Map.of("signal", signal.name(), "records", records, "BUFFER_SIZE_MB", bufferMb, "BUFFER_TIME_SECONDS", bufferSeconds,
         "APPENDER_DUCKDB_MEMORY_MB", duckdbMemoryMb, "profile", ctx.profiling().mode().name().toLowerCase()));
 
     try (BenchStack stack = BenchStack.start(ctx.repoRoot(), ctx.dataDir(), ctx.outDir(), ctx.profiling())) {
       String bootstrap = stack.devStack().kafkaBootstrap();
       BareProducer.Fill fill;
-      try (BareProducer producer = new BareProducer(bootstrap, TOPIC)) {
+      try (BareProducer producer = new BareProducer(bootstrap, topic)) {
         producer.ensureTopic(bootstrap);
-        Report.log("pre-filling %s with %d log records", TOPIC, records);
-        fill = producer.fill("append", records, fillThreads);
+        Report.log("pre-filling %s with %d %s", topic, records, signal.items());
+        fill = producer.fill(signal, "append", records, fillThreads);
       }
-      Map<String, Object> topic = Report.map();
-      topic.put("log_records", fill.logRecords());
-      topic.put("kafka_records", fill.kafkaRecords());
-      topic.put("kafka_value_mib", Report.mib(fill.valueBytes()));
-      topic.put("value_bytes_per_log_record", Report.round((double) fill.valueBytes() / fill.logRecords(), 1));
-      topic.put("fill_seconds", Report.round(fill.seconds(), 1));
-      results.put("topic", topic);
+      Map<String, Object> filled = Report.map();
+      filled.put("log_records", fill.logRecords());
+      filled.put("kafka_records", fill.kafkaRecords());
+      filled.put("kafka_value_mib", Report.mib(fill.valueBytes()));
+      filled.put("value_bytes_per_log_record", Report.round((double) fill.valueBytes() / fill.logRecords(), 1));
+      filled.put("fill_seconds", Report.round(fill.seconds(), 1));
+      results.put("topic", filled);
       Report.log("pre-filled: %d Kafka records, %.0f MiB of values in %.1f s",
           fill.kafkaRecords(), fill.valueBytes() / 1048576.0, fill.seconds());
 
       Map<String, String> settings = Map.of(
-          "KAFKA_TOPIC", TOPIC,
+          Options.topicSetting(signal), topic,
           "APPENDER_GROUP_ID", "bench-append",
           "BUFFER_SIZE_MB", Integer.toString(bufferMb),
           "BUFFER_TIME_SECONDS", Integer.toString(bufferSeconds),
@@ -69,7 +71,7 @@ final class AppendScenario {
       long tReady = System.nanoTime();
       long cpuReady = Proc.cpuNanos(pid);
       ctx.profiling().start(pid, "appender");
-      AppenderAdmin admin = new AppenderAdmin(appender.uri());
+      AppenderAdmin admin = new AppenderAdmin(appender.uri(), signal);
       Path staging = stack.devStack().dataDir().resolve("appender");
 
       Map<Long, JsonNode> flushes = new LinkedHashMap<>();
@@ -160,10 +162,13 @@ final class AppendScenario {
       results.put("flushes", flushSummary(new ArrayList<>(flushes.values())));
       results.put("flush_phase_seconds_from_metrics", AppenderAdmin.phaseSeconds(admin.metrics()));
 
-      try (Lake lake = new Lake(stack.devStack(), "otel", "logs")) {
+      try (Lake lake = new Lake(stack.devStack(), "otel", signal.defaultTable())) {
         Table table = lake.load();
         List<DataFile> files = Lake.currentFiles(table);
         results.put("files", fileSummary(files, fill, bufferMb));
+        if (signal == Signals.TRACES) {
+          results.put("trace_lookup", lake.traceLookups(table, 50, ctx.outDir().resolve("lookup")));
+        }
       }
       results.put("targets", targets(fill.logRecords() / drainSeconds, cpuPerRecord, peakRss));
     }

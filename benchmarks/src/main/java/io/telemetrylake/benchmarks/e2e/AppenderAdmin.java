@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.telemetrylake.signal.Signal;
 
 /** The appender's admin API: GET /stats and /metrics, POST /flush. */
 final class AppenderAdmin {
@@ -19,14 +20,17 @@ final class AppenderAdmin {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
+  private final String signal;
 
-  AppenderAdmin(URI base) {
+  /** The admin API of an appender, its /stats for {@code signal} (the appender runs every signal). */
+  AppenderAdmin(URI base, Signal<?> signal) {
     this.base = base;
+    this.signal = signal.name();
   }
 
   JsonNode stats() throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(base.resolve("/stats")).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpRequest.newBuilder(base.resolve("/stats?signal=" + signal)).timeout(Duration.ofSeconds(10)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     return Report.JSON.readTree(r.body());
   }

@@ -1,11 +1,16 @@
 package io.telemetrylake.benchmarks.e2e;
 
+import com.google.protobuf.MessageLite;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.config.Settings;
 import io.telemetrylake.ingester.IngesterConfig;
 import io.telemetrylake.ingester.kafka.KafkaSetup;
 import io.telemetrylake.record.KafkaRecord;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import io.telemetrylake.tools.send.LogGenerator;
+import io.telemetrylake.tools.send.RequestGenerator;
+import io.telemetrylake.tools.send.SpanGenerator;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,16 +141,17 @@ final class BareProducer implements AutoCloseable {
     }
   }
 
-  /** What a pre-fill wrote. */
+  /** What a pre-fill wrote; {@code logRecords} counts the signal's items (log records or spans). */
   record Fill(long logRecords, long kafkaRecords, long valueBytes, double seconds) {}
 
   /**
-   * Writes {@code logRecords} fresh log records (unique ids {@code runId-<seq>}, current
-   * timestamps) as the ingester would: generated like {@code lake send} does, split per resource,
-   * sent from {@code threads} threads; waits for every acknowledgement.
+   * Writes {@code items} fresh log records or spans of {@code signal} (unique ids
+   * {@code runId-<seq>}, current timestamps) as the ingester would: generated like {@code lake
+   * send} does, split per resource, sent from {@code threads} threads; waits for every
+   * acknowledgement.
    */
-  Fill fill(String runId, long logRecords, int threads) throws InterruptedException {
-    long requests = (logRecords + Payloads.RECORDS_PER_REQUEST - 1) / Payloads.RECORDS_PER_REQUEST;
+  Fill fill(Signal<?> signal, String runId, long items, int threads) throws InterruptedException {
+    long requests = (items + Payloads.RECORDS_PER_REQUEST - 1) / Payloads.RECORDS_PER_REQUEST;
     AtomicLong errors = new AtomicLong();
     AtomicLong logs = new AtomicLong();
     AtomicLong kafkaRecords = new AtomicLong();
@@ -155,11 +161,14 @@ final class BareProducer implements AutoCloseable {
     for (int t = 0; t < threads; t++) {
       int first = t;
       Thread w = new Thread(() -> {
-        LogGenerator generator = new LogGenerator(runId, Payloads.SERVICES, runId.hashCode() * 31L + first);
+        long seed = runId.hashCode() * 31L + first;
+        RequestGenerator<? extends MessageLite> generator = signal == Signals.TRACES
+            ? new SpanGenerator(runId, Payloads.SERVICES, seed)
+            : new LogGenerator(runId, Payloads.SERVICES, seed);
         for (long i = first; i < requests; i += threads) {
           byte[] body = generator.request(i * Payloads.RECORDS_PER_REQUEST, Payloads.RECORDS_PER_REQUEST,
               Payloads.RESOURCES_PER_REQUEST, System.currentTimeMillis() * 1_000_000L).toByteArray();
-          for (KafkaRecord r : Payloads.kafkaRecords(body)) {
+          for (KafkaRecord r : Payloads.kafkaRecords(signal, body)) {
             producer.send(new ProducerRecord<>(topic, r.key(), r.value()), (md, e) -> {
               if (e != null) {
                 errors.incrementAndGet();

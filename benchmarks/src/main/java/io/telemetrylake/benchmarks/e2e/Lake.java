@@ -19,7 +19,9 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.rest.RESTCatalog;
 
@@ -85,6 +87,67 @@ final class Lake implements AutoCloseable {
       }
     }
     return ids;
+  }
+
+  /**
+   * What a lookup of one trace id reads, for {@code sample} trace ids taken evenly from the table:
+   * the data files Iceberg's planner keeps for {@code trace_id = X} (file statistics), and of
+   * those the Parquet row groups whose {@code trace_id} min/max can hold X (what a reader that
+   * prunes row groups, like DuckDB, Spark or Trino, then reads). Files are copied to {@code tmp}.
+   */
+  Map<String, Object> traceLookups(Table table, int sample, Path tmp) throws IOException, SQLException {
+    Files.createDirectories(tmp);
+    List<String> locals = new ArrayList<>();
+    for (DataFile f : currentFiles(table)) {
+      Path local = tmp.resolve("lookup-" + locals.size() + ".parquet");
+      try (InputStream in = table.io().newInputFile(f.location()).newStream()) {
+        Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+      }
+      locals.add("'" + local.toString().replace("'", "''") + "'");
+    }
+    String files = "[" + String.join(", ", locals) + "]";
+    List<String> ids = new ArrayList<>();
+    try (Statement s = duck.createStatement();
+        ResultSet rs = s.executeQuery("SELECT trace_id FROM (SELECT DISTINCT trace_id FROM read_parquet(" + files
+            + ")) USING SAMPLE " + sample + " ROWS (reservoir, 42)")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    long rowGroupsTotal;
+    try (Statement s = duck.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(DISTINCT (file_name, row_group_id)) FROM parquet_metadata(" + files + ")")) {
+      rs.next();
+      rowGroupsTotal = rs.getLong(1);
+    }
+    double filesSum = 0;
+    double groupsSum = 0;
+    long groupsMax = 0;
+    for (String id : ids) {
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(Expressions.equal("trace_id", id)).planFiles()) {
+        for (FileScanTask ignored : tasks) {
+          filesSum++;
+        }
+      }
+      try (Statement s = duck.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM parquet_metadata(" + files + ") WHERE path_in_schema = 'trace_id'"
+              + " AND stats_min_value <= '" + id + "' AND stats_max_value >= '" + id + "'")) {
+        rs.next();
+        groupsSum += rs.getLong(1);
+        groupsMax = Math.max(groupsMax, rs.getLong(1));
+      }
+    }
+    for (String l : locals) {
+      Files.deleteIfExists(Path.of(l.substring(1, l.length() - 1).replace("''", "'")));
+    }
+    Map<String, Object> out = Report.map();
+    out.put("trace_ids_looked_up", ids.size());
+    out.put("data_files", locals.size());
+    out.put("row_groups", rowGroupsTotal);
+    out.put("files_selected_mean", Report.round(filesSum / Math.max(1, ids.size()), 2));
+    out.put("row_groups_read_mean", Report.round(groupsSum / Math.max(1, ids.size()), 2));
+    out.put("row_groups_read_max", groupsMax);
+    return out;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.telemetrylake.benchmarks.e2e;
 
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,6 +46,18 @@ final class Options {
 
   long longValue(String name, long defaultValue) {
     return Long.parseLong(string(name, Long.toString(defaultValue)).replace("_", ""));
+  }
+
+  /** {@code --signal logs|traces}: which signal a scenario sends and measures (default logs). */
+  static Signal<?> signal(Options o) {
+    String name = o.string("signal", Signals.LOGS.name());
+    return Signals.byName(name).orElseThrow(() -> new IllegalArgumentException(
+        "--signal: expected one of " + Signals.ALL.stream().map(Signal::name).toList() + ", got '" + name + "'"));
+  }
+
+  /** The services' setting that names a signal's topic. */
+  static String topicSetting(Signal<?> signal) {
+    return signal == Signals.LOGS ? "KAFKA_TOPIC" : "KAFKA_" + signal.name().toUpperCase(java.util.Locale.ROOT) + "_TOPIC";
   }
 
   /** Fails on options no scenario asked for (typos). */

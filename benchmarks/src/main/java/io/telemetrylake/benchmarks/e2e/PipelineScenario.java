@@ -2,6 +2,8 @@ package io.telemetrylake.benchmarks.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.telemetrylake.benchmarks.Payloads;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import java.util.List;
 import java.util.Map;
 
@@ -14,11 +16,11 @@ import java.util.Map;
  * profiles the appender in that window.
  */
 final class PipelineScenario {
-  private static final String TOPIC = "bench-pipeline";
-
   private PipelineScenario() {}
 
   static Map<String, Object> run(Options o, Context ctx) throws Exception {
+    Signal<?> signal = Options.signal(o);
+    String topic = signal == Signals.LOGS ? "bench-pipeline" : "bench-pipeline-" + signal.name();
     long count = o.longValue("count", 1_000_000);
     int connections = o.integer("connections", 4);
     int timeoutSeconds = o.integer("timeout", 900);
@@ -27,14 +29,15 @@ final class PipelineScenario {
     Map<String, Object> results = Report.map();
     results.put("scenario", "pipeline");
     results.put("machine_at_start", Report.machine());
-    results.put("options", Map.of("count", count, "connections", connections));
+    results.put("options", Map.of("signal", signal.name(), "count", count, "connections", connections));
     try (BenchStack stack = BenchStack.start(ctx.repoRoot(), ctx.dataDir(), ctx.outDir(), ctx.profiling())) {
-      BenchStack.Service ingester = stack.startIngester(Map.of("KAFKA_TOPIC", TOPIC));
+      BenchStack.Service ingester = stack.startIngester(Map.of(Options.topicSetting(signal), topic));
       BenchStack.Service appender = stack.startAppender(Map.of(
-          "KAFKA_TOPIC", TOPIC, "APPENDER_GROUP_ID", "bench-pipeline"));
-      AppenderAdmin admin = new AppenderAdmin(appender.uri());
+          Options.topicSetting(signal), topic, "APPENDER_GROUP_ID", "bench-pipeline"));
+      AppenderAdmin admin = new AppenderAdmin(appender.uri(), signal);
       List<String> sendArgs = List.of(
-          "--endpoint", ingester.uri() + "/v1/logs",
+          "--signal", signal.name(),
+          "--endpoint", ingester.uri() + signal.path(),
           "--count", Long.toString(count),
           "--connections", Integer.toString(connections),
           "--batch", Integer.toString(Payloads.RECORDS_PER_REQUEST),

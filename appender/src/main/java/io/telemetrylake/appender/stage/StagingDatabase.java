@@ -1,0 +1,119 @@
+package io.telemetrylake.appender.stage;
+
+import io.telemetrylake.signal.Signal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One DuckDB instance for a signal's staging buffers, each buffer a database file of its own
+ * attached to it. They share one memory limit: the buffer being flushed may use what the one
+ * being filled does not need, where separate instances gave each a fixed half and the COPY of a
+ * full batch spilled or ran out of memory in its half (measured, docs/BENCHMARKS.md). The
+ * instance closes with the last of its buffers.
+ */
+public final class StagingDatabase {
+  /** True once the last buffer has closed the instance. */
+  synchronized boolean isClosed() throws SQLException {
+    return root.isClosed();
+  }
+
+  /** What a buffer does around closing its connection. */
+  interface Release {
+    Release NONE = new Release() {};
+
+    default void beforeClose(DuckDBConnection connection) throws SQLException {}
+
+    default void afterClose() {}
+  }
+
+  private final DuckDBConnection root;
+  private int open;
+  private int attached;
+
+  private StagingDatabase(DuckDBConnection root) {
+    this.root = root;
+  }
+
+  /**
+   * An instance with {@code memoryLimitMb} for all of its buffers, spilling to {@code dir/tmp}
+   * (emptied first).
+   */
+  public static StagingDatabase open(Path dir, long memoryLimitMb) {
+    try {
+      Files.createDirectories(dir);
+      StagingBuffer.deleteRecursively(dir.resolve("tmp"));
+      DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      try (Statement s = root.createStatement()) {
+        configure(s, memoryLimitMb, dir.resolve("tmp"));
+      }
+      return new StagingDatabase(root);
+    } catch (SQLException e) {
+      throw new StagingException("cannot open the staging database in " + dir, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the staging directory " + dir, e);
+    }
+  }
+
+  static void configure(Statement s, long memoryLimitMb, Path tmp) throws SQLException {
+    // Parquet timestamps are UTC instants: cast naive micros to TIMESTAMPTZ in UTC.
+    s.execute("SET TimeZone = 'UTC'");
+    s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
+    s.execute("SET temp_directory = '" + StagingBuffer.sqlString(tmp.toString()) + "'");
+  }
+
+  /**
+   * A fresh staging buffer of {@code signal} in {@code dir} (an earlier database file there is
+   * deleted), attached to this instance; its own connection, so one thread may stage into it
+   * while another flushes a sibling.
+   */
+  public synchronized StagingBuffer buffer(Signal<?> signal, Path dir) {
+    String alias = "staging_" + ++attached;
+    try {
+      StagingBuffer.prepare(dir);
+      DuckDBConnection connection = root.duplicate();
+      try (Statement s = connection.createStatement()) {
+        s.execute("ATTACH '" + StagingBuffer.sqlString(dir.resolve(StagingBuffer.DATABASE_FILE).toString())
+            + "' AS " + alias);
+        s.execute("USE " + alias);
+        s.execute("SET TimeZone = 'UTC'");
+      }
+      StagingBuffer buffer = StagingBuffer.layout(signal, dir, connection);
+      buffer.onClose(new Release() {
+        @Override
+        public void beforeClose(DuckDBConnection c) throws SQLException {
+          try (Statement s = c.createStatement()) {
+            s.execute("USE memory");
+            s.execute("DETACH " + alias);
+          }
+        }
+
+        @Override
+        public void afterClose() {
+          released();
+        }
+      });
+      open++;
+      return buffer;
+    } catch (SQLException e) {
+      throw new StagingException("cannot open the staging database in " + dir, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the staging directory " + dir, e);
+    }
+  }
+
+  private synchronized void released() {
+    if (--open == 0) {
+      try {
+        root.close();
+      } catch (SQLException e) {
+        throw new StagingException("cannot close the staging database", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.telemetrylake.appender.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.telemetrylake.appender.testing.Samples;
+import io.telemetrylake.record.KafkaRecord;
+import io.telemetrylake.signal.Signals;
+import io.telemetrylake.table.LogRowMapper;
+import io.telemetrylake.table.LogTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StagingDatabaseTest {
+  @TempDir Path dir;
+
+  @Test
+  void buffersOfOneInstanceShareItsMemoryLimitAndKeepTheirRowsApart() throws Exception {
+    StagingDatabase db = StagingDatabase.open(dir, 300);
+    StagingBuffer first = db.buffer(Signals.LOGS, dir.resolve("buffer-1"));
+    StagingBuffer second = db.buffer(Signals.LOGS, dir.resolve("buffer-2"));
+    try {
+      int perRecord = LogRowMapper.toRows(Samples.sampleRequest(), 0).size();
+      stage(first, 0);
+      stage(first, 1);
+      stage(second, 2);
+
+      assertThat(first.countRows()).isEqualTo(2L * perRecord);
+      assertThat(second.countRows()).isEqualTo(perRecord);
+      assertThat(memoryLimit(first)).isEqualTo(memoryLimit(second)).startsWith("286");
+      assertThat(dir.resolve("buffer-1").resolve(StagingBuffer.DATABASE_FILE)).exists();
+      assertThat(dir.resolve("buffer-2").resolve(StagingBuffer.DATABASE_FILE)).exists();
+
+      // one buffer is exported on another thread while the other stages and clears
+      first.seal();
+      CompletableFuture<List<ExportedFile>> export =
+          CompletableFuture.supplyAsync(() -> first.export("e", 128L << 20, LogTable.SCHEMA));
+      for (int i = 0; i < 20; i++) {
+        stage(second, 3);
+      }
+      second.clear();
+      assertThat(export.join().stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(2L * perRecord);
+      assertThat(second.countRows()).isZero();
+      assertThat(first.countRows()).isEqualTo(2L * perRecord);
+    } finally {
+      first.close();
+      assertThat(db.isClosed()).isFalse();
+      second.close();
+    }
+    assertThat(db.isClosed()).isTrue();
+  }
+
+  @Test
+  void aReopenedBufferStartsEmptyAndTheSpillDirectoryIsEmptied() throws Exception {
+    Files.createDirectories(dir.resolve("tmp"));
+    Files.writeString(dir.resolve("tmp").resolve("leftover.block"), "x");
+    StagingDatabase db = StagingDatabase.open(dir, 128);
+    assertThat(dir.resolve("tmp").resolve("leftover.block")).doesNotExist();
+    try (StagingBuffer buffer = db.buffer(Signals.LOGS, dir.resolve("buffer-1"))) {
+      stage(buffer, 0);
+      buffer.flushAppenders();
+    }
+    StagingDatabase again = StagingDatabase.open(dir, 128);
+    try (StagingBuffer buffer = again.buffer(Signals.LOGS, dir.resolve("buffer-1"))) {
+      assertThat(buffer.countRows()).isZero();
+    }
+  }
+
+  /** Stages the sample request as the ingester's Kafka records of one partition. */
+  private static void stage(StagingBuffer buffer, int partition) throws Exception {
+    for (KafkaRecord r : Signals.LOGS.splitter(1_000_000).split(Samples.sampleRequest()).records()) {
+      buffer.stage(partition, r.value(), 0);
+    }
+  }
+
+  private static String memoryLimit(StagingBuffer buffer) throws Exception {
+    try (Statement s = buffer.connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_setting('memory_limit')")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}
