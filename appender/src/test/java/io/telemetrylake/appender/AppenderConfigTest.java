@@ -247,4 +247,28 @@ class AppenderConfigTest {
     assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "dead letters"))
         .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must be letters, digits");
   }
+
+  @Test
+  void refusesADeadLetterTopicThatIsAConsumedTopicOrTheOtherSignalsDeadLetterTopic() {
+    assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "otel-logs-dlq"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("APPENDER_TRACES_DLQ_TOPIC: must differ from APPENDER_DLQ_TOPIC ('otel-logs-dlq'):"
+            + " each signal has its own dead-letter topic");
+    assertThatThrownBy(() -> config("APPENDER_DLQ_TOPIC", "dead", "APPENDER_TRACES_DLQ_TOPIC", "dead", "SIGNALS", "traces"))
+        .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must differ from APPENDER_DLQ_TOPIC ('dead')");
+    // poison records sent to a consumed topic come back as input: the other signal's, or its own for ever
+    assertThatThrownBy(() -> config("APPENDER_DLQ_TOPIC", "otel-traces"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("APPENDER_DLQ_TOPIC: must differ from KAFKA_TRACES_TOPIC ('otel-traces'):"
+            + " dead letters must not go to a topic the appender consumes");
+    assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "otel-logs"))
+        .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must differ from KAFKA_TOPIC ('otel-logs')");
+    assertThatThrownBy(() -> config("APPENDER_DLQ_TOPIC", "otel-logs"))
+        .hasMessageStartingWith("APPENDER_DLQ_TOPIC: must differ from KAFKA_TOPIC ('otel-logs')");
+    assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "otel-traces"))
+        .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must differ from KAFKA_TRACES_TOPIC");
+    // the traces topic named like the logs topic's default DLQ
+    assertThatThrownBy(() -> config("KAFKA_TRACES_TOPIC", "otel-logs-dlq"))
+        .hasMessageStartingWith("APPENDER_DLQ_TOPIC: must differ from KAFKA_TRACES_TOPIC ('otel-logs-dlq')");
+  }
 }
