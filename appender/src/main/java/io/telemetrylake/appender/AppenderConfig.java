@@ -148,6 +148,9 @@ public record AppenderConfig(
     if (topic.equals(tracesTopic)) {
       throw new ConfigException("KAFKA_TRACES_TOPIC", "must differ from KAFKA_TOPIC ('" + topic + "'): each signal has its own topic");
     }
+    String dlqTopic = name(s, "APPENDER_DLQ_TOPIC", topic + "-dlq");
+    String tracesDlqTopic = name(s, "APPENDER_TRACES_DLQ_TOPIC", tracesTopic + "-dlq");
+    checkDeadLetterTopics(topic, tracesTopic, dlqTopic, tracesDlqTopic);
     String table = name(s, "ICEBERG_TABLE", Signals.LOGS.defaultTable());
     String tracesTable = name(s, "ICEBERG_TRACES_TABLE", Signals.TRACES.defaultTable());
     if (table.equals(tracesTable)) {
@@ -183,7 +186,7 @@ public record AppenderConfig(
         topic,
         name(s, "APPENDER_GROUP_ID", "telemetry-lake-appender"),
         instanceId(s),
-        name(s, "APPENDER_DLQ_TOPIC", topic + "-dlq"),
+        dlqTopic,
         dlqTopicSettings(s),
         s.integer("APPENDER_PORT", 8080, 0, 65535),
         s.string("APPENDER_BIND_ADDRESS", "0.0.0.0"),
@@ -214,8 +217,34 @@ public record AppenderConfig(
         signals,
         tracesTopic,
         tracesTable,
-        name(s, "APPENDER_TRACES_DLQ_TOPIC", tracesTopic + "-dlq"))
+        tracesDlqTopic)
         .forSignal(signals.get(0));
+  }
+
+  /**
+   * A dead-letter topic must be none of the topics the appender consumes (its poison records
+   * would come back as input, for ever or as the other signal's poison), and each signal has its
+   * own: the names must all differ, whichever signals this process runs.
+   */
+  private static void checkDeadLetterTopics(String topic, String tracesTopic, String dlq, String tracesDlq) {
+    Map<String, String> sources = new java.util.LinkedHashMap<>();
+    sources.put("KAFKA_TOPIC", topic);
+    sources.put("KAFKA_TRACES_TOPIC", tracesTopic);
+    Map<String, String> deadLetters = new java.util.LinkedHashMap<>();
+    deadLetters.put("APPENDER_DLQ_TOPIC", dlq);
+    deadLetters.put("APPENDER_TRACES_DLQ_TOPIC", tracesDlq);
+    for (Map.Entry<String, String> d : deadLetters.entrySet()) {
+      for (Map.Entry<String, String> source : sources.entrySet()) {
+        if (d.getValue().equals(source.getValue())) {
+          throw new ConfigException(d.getKey(), "must differ from " + source.getKey() + " ('" + source.getValue()
+              + "'): dead letters must not go to a topic the appender consumes");
+        }
+      }
+    }
+    if (dlq.equals(tracesDlq)) {
+      throw new ConfigException("APPENDER_TRACES_DLQ_TOPIC",
+          "must differ from APPENDER_DLQ_TOPIC ('" + dlq + "'): each signal has its own dead-letter topic");
+    }
   }
 
   /** {@code SIGNALS}: which signals this process consumes, e.g. {@code logs,traces} (the default). */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.telemetrylake.appender.consume.Hostname;
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
+import io.telemetrylake.signal.Signals;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,5 +159,116 @@ class AppenderConfigTest {
         .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be letters, digits");
     assertThatThrownBy(() -> config("APPENDER_INSTANCE_ID", "a".repeat(250)))
         .hasMessageStartingWith("APPENDER_INSTANCE_ID: must be at most 249 characters");
+  }
+
+  @Test
+  void runsBothSignalsByDefaultEachWithItsOwnTopicGroupTableDlqAndStaging() {
+    AppenderConfig c = config("APPENDER_STAGING_DIR", "/var/lib/appender", "APPENDER_DUCKDB_MEMORY_MB", "1024");
+
+    assertThat(c.signals()).containsExactly(Signals.LOGS, Signals.TRACES);
+    assertThat(c.signal()).isEqualTo(Signals.LOGS);
+    assertThat(c.tracesTopic()).isEqualTo("otel-traces");
+    assertThat(c.tracesTable()).isEqualTo("traces");
+    assertThat(c.tracesDlqTopic()).isEqualTo("otel-traces-dlq");
+    AppenderConfig traces = c.forSignal(Signals.TRACES);
+    assertThat(traces.signal()).isEqualTo(Signals.TRACES);
+    assertThat(traces.topic()).isEqualTo("otel-traces");
+    assertThat(traces.groupId()).isEqualTo("telemetry-lake-appender-traces");
+    assertThat(traces.dlqTopic()).isEqualTo("otel-traces-dlq");
+    assertThat(traces.table()).isEqualTo("traces");
+    assertThat(traces.stagingDir()).isEqualTo(Path.of("/var/lib/appender/traces"));
+    assertThat(traces.namespace()).isEqualTo(c.namespace());
+    assertThat(traces.instanceId()).isEqualTo(c.instanceId());
+    // the logs view keeps the settings as they are
+    assertThat(c.forSignal(Signals.LOGS)).isSameAs(c);
+    assertThat(c.topic()).isEqualTo("otel-logs");
+    assertThat(c.stagingDir()).isEqualTo(Path.of("/var/lib/appender"));
+    // the DuckDB memory is split once between the signals, whichever view is asked again
+    assertThat(c.duckdbMemoryMb()).isEqualTo(512);
+    assertThat(traces.duckdbMemoryMb()).isEqualTo(512);
+    assertThat(traces.forSignal(Signals.TRACES).duckdbMemoryMb()).isEqualTo(512);
+    assertThat(config("APPENDER_DUCKDB_MEMORY_MB", "100").duckdbMemoryMb()).isEqualTo(64);
+  }
+
+  @Test
+  void takesTheTracesSettingsFromTheirOwnVariables() {
+    AppenderConfig traces = config(
+        "KAFKA_TRACES_TOPIC", "spans-a", "ICEBERG_TRACES_TABLE", "spans_a",
+        "APPENDER_TRACES_DLQ_TOPIC", "spans-dead", "APPENDER_GROUP_ID", "g1").forSignal(Signals.TRACES);
+
+    assertThat(traces.topic()).isEqualTo("spans-a");
+    assertThat(traces.table()).isEqualTo("spans_a");
+    assertThat(traces.dlqTopic()).isEqualTo("spans-dead");
+    assertThat(traces.groupId()).isEqualTo("g1-traces");
+    assertThat(config("KAFKA_TRACES_TOPIC", "spans-b").forSignal(Signals.TRACES).dlqTopic()).isEqualTo("spans-b-dlq");
+  }
+
+  @Test
+  void parsesSignalsInAnySpellingIntoOneOrder() {
+    AppenderConfig traces = config("SIGNALS", "traces", "APPENDER_DUCKDB_MEMORY_MB", "1024");
+
+    assertThat(traces.signals()).containsExactly(Signals.TRACES);
+    // the process's own view is the traces pipeline's, with all the memory
+    assertThat(traces.signal()).isEqualTo(Signals.TRACES);
+    assertThat(traces.topic()).isEqualTo("otel-traces");
+    assertThat(traces.table()).isEqualTo("traces");
+    assertThat(traces.duckdbMemoryMb()).isEqualTo(1024);
+    assertThat(traces.describe()).contains("signal=traces", "signals=[traces]", "topic=otel-traces");
+    assertThatThrownBy(() -> traces.forSignal(Signals.LOGS))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not in SIGNALS");
+
+    assertThat(config("SIGNALS", "logs").signals()).containsExactly(Signals.LOGS);
+    assertThat(config("SIGNALS", "logs").duckdbMemoryMb()).isEqualTo(1024);
+    assertThat(config("SIGNALS", " Traces , LOGS ,traces").signals()).containsExactly(Signals.LOGS, Signals.TRACES);
+    assertThat(config("SIGNALS", "traces,logs").signal()).isEqualTo(Signals.LOGS);
+  }
+
+  @Test
+  void refusesAnUnknownSignalNamingTheSetting() {
+    assertThatThrownBy(() -> config("SIGNALS", "logs,metrics"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SIGNALS: must list signals out of [logs, traces], got 'metrics'");
+  }
+
+  @Test
+  void refusesATracesTopicOrTableThatIsTheLogsOne() {
+    assertThatThrownBy(() -> config("KAFKA_TRACES_TOPIC", "otel-logs"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("KAFKA_TRACES_TOPIC: must differ from KAFKA_TOPIC ('otel-logs')");
+    assertThatThrownBy(() -> config("KAFKA_TOPIC", "spans", "KAFKA_TRACES_TOPIC", "spans", "SIGNALS", "traces"))
+        .hasMessageStartingWith("KAFKA_TRACES_TOPIC: must differ from KAFKA_TOPIC");
+    assertThatThrownBy(() -> config("ICEBERG_TRACES_TABLE", "logs"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("ICEBERG_TRACES_TABLE: must differ from ICEBERG_TABLE ('logs')");
+    assertThatThrownBy(() -> config("KAFKA_TRACES_TOPIC", "bad topic!"))
+        .hasMessageStartingWith("KAFKA_TRACES_TOPIC: must be letters, digits");
+    assertThatThrownBy(() -> config("ICEBERG_TRACES_TABLE", "a/b"))
+        .hasMessageStartingWith("ICEBERG_TRACES_TABLE: must be letters, digits");
+    assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "dead letters"))
+        .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must be letters, digits");
+  }
+
+  @Test
+  void refusesADeadLetterTopicThatIsAConsumedTopicOrTheOtherSignalsDeadLetterTopic() {
+    assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "otel-logs-dlq"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("APPENDER_TRACES_DLQ_TOPIC: must differ from APPENDER_DLQ_TOPIC ('otel-logs-dlq'):"
+            + " each signal has its own dead-letter topic");
+    assertThatThrownBy(() -> config("APPENDER_DLQ_TOPIC", "dead", "APPENDER_TRACES_DLQ_TOPIC", "dead", "SIGNALS", "traces"))
+        .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must differ from APPENDER_DLQ_TOPIC ('dead')");
+    // poison records sent to a consumed topic come back as input: the other signal's, or its own for ever
+    assertThatThrownBy(() -> config("APPENDER_DLQ_TOPIC", "otel-traces"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("APPENDER_DLQ_TOPIC: must differ from KAFKA_TRACES_TOPIC ('otel-traces'):"
+            + " dead letters must not go to a topic the appender consumes");
+    assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "otel-logs"))
+        .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must differ from KAFKA_TOPIC ('otel-logs')");
+    assertThatThrownBy(() -> config("APPENDER_DLQ_TOPIC", "otel-logs"))
+        .hasMessageStartingWith("APPENDER_DLQ_TOPIC: must differ from KAFKA_TOPIC ('otel-logs')");
+    assertThatThrownBy(() -> config("APPENDER_TRACES_DLQ_TOPIC", "otel-traces"))
+        .hasMessageStartingWith("APPENDER_TRACES_DLQ_TOPIC: must differ from KAFKA_TRACES_TOPIC");
+    // the traces topic named like the logs topic's default DLQ
+    assertThatThrownBy(() -> config("KAFKA_TRACES_TOPIC", "otel-logs-dlq"))
+        .hasMessageStartingWith("APPENDER_DLQ_TOPIC: must differ from KAFKA_TRACES_TOPIC ('otel-logs-dlq')");
   }
 }

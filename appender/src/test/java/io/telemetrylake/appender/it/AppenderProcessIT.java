@@ -4,35 +4,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.telemetrylake.appender.testing.SpanSamples;
 import io.telemetrylake.devstack.DevStack;
 import io.telemetrylake.devstack.DevStackExtension;
+import io.telemetrylake.table.TraceTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The appender as a real process: SIGUSR1, SIGTERM, and kill -9 in the middle of a flush. */
+/**
+ * The appender as a real process: SIGUSR1, SIGTERM (both flush every signal), and kill -9 in the
+ * middle of a flush.
+ */
 @ExtendWith(DevStackExtension.class)
 class AppenderProcessIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void flushesOnSigusr1(DevStack stack) throws Exception {
+  void flushesEverySignalOnSigusr1(DevStack stack) throws Exception {
     try (Lake lake = Lake.create(stack, "sigusr1", 2);
         AppenderProcess appender = AppenderProcess.start(lake.env("p"), lake.stagingRoot.resolve("p.log"))) {
       List<String> ids = lake.sendMany("u", 60, 6, 2);
+      List<String> spans = sendSpans(lake, "us", 12);
       awaitStagedRecords(appender, 10);
+      awaitStagedTraces(appender, 2);
 
       appender.signal("USR1");
 
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-          assertThat(lake.ids()).containsExactlyInAnyOrderElementsOf(ids));
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(lake.ids()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(spanNames(lake)).containsExactlyInAnyOrderElementsOf(spans);
+      });
       assertThat(triggers(lake)).containsExactly("signal");
+      assertThat(triggers(lake.loadTracesTable())).containsExactly("signal");
       assertThat(appender.isAlive()).isTrue();
     }
   }
@@ -42,13 +53,18 @@ class AppenderProcessIT {
     try (Lake lake = Lake.create(stack, "sigterm", 2);
         AppenderProcess appender = AppenderProcess.start(lake.env("p"), lake.stagingRoot.resolve("p.log"))) {
       List<String> ids = lake.sendMany("t", 60, 6, 2);
+      List<String> spans = sendSpans(lake, "ts", 12);
       awaitStagedRecords(appender, 10);
+      awaitStagedTraces(appender, 2);
 
       int exit = appender.terminate(Duration.ofSeconds(60));
 
       assertThat(exit).as(appender.log()).isZero();
       assertThat(lake.ids()).containsExactlyInAnyOrderElementsOf(ids);
       assertThat(triggers(lake)).containsExactly("shutdown");
+      // every signal flushes on shutdown
+      assertThat(spanNames(lake)).containsExactlyInAnyOrderElementsOf(spans);
+      assertThat(triggers(lake.loadTracesTable())).containsExactly("shutdown");
     }
   }
 
@@ -92,9 +108,36 @@ class AppenderProcessIT {
             .get("buffer_records").asLong() >= records);
   }
 
+  /** Two records of {@code count / 2} spans on the traces topic, one per partition; their span names. */
+  private static List<String> sendSpans(Lake lake, String prefix, int count) {
+    List<String> names = new ArrayList<>();
+    for (int p = 0; p < 2; p++) {
+      int first = p * count / 2;
+      lake.sendTraces(p, SpanSamples.simple("svc-" + prefix, prefix, first, count / 2).toByteArray());
+      for (int i = first; i < first + count / 2; i++) {
+        names.add(prefix + "-" + i);
+      }
+    }
+    return names;
+  }
+
+  private static List<String> spanNames(Lake lake) {
+    return lake.tracesRows().stream().map(r -> (String) r.getField(TraceTable.SPAN_NAME)).toList();
+  }
+
+  private static void awaitStagedTraces(AppenderProcess appender, long records) {
+    await().atMost(Duration.ofSeconds(60)).until(() ->
+        JSON.readTree(Lake.http("GET", appender.port(), "/stats?signal=traces", null).body())
+            .get("buffer_records").asLong() >= records);
+  }
+
   static List<String> triggers(Lake lake) {
+    return triggers(lake.loadTable());
+  }
+
+  static List<String> triggers(Table table) {
     List<String> out = new ArrayList<>();
-    for (Snapshot s : lake.loadTable().snapshots()) {
+    for (Snapshot s : table.snapshots()) {
       Map<String, String> summary = s.summary();
       if (summary.containsKey("telemetry-lake.trigger")) {
         out.add(summary.get("telemetry-lake.trigger"));

@@ -63,6 +63,9 @@ public final class Lake implements AutoCloseable {
   final DevStack stack;
   final String topic;
   final String table;
+  /** The traces pipeline's topic and table: every appender runs both signals unless SIGNALS says otherwise. */
+  final String tracesTopic;
+  final String tracesTable;
   final Path stagingRoot;
   private final KafkaProducer<byte[], byte[]> producer;
   private final RESTCatalog catalog;
@@ -72,9 +75,12 @@ public final class Lake implements AutoCloseable {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     this.topic = name + "-" + suffix;
     this.table = name.replace('-', '_') + "_" + suffix;
+    this.tracesTopic = name + "-traces-" + suffix;
+    this.tracesTable = name.replace('-', '_') + "_traces_" + suffix;
     this.stagingRoot = stagingRoot;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      admin.createTopics(List.of(
+          new NewTopic(topic, partitions, (short) 1), new NewTopic(tracesTopic, partitions, (short) 1))).all().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -121,6 +127,8 @@ public final class Lake implements AutoCloseable {
     env.put("APPENDER_GROUP_ID", "it-" + topic);
     env.put("ICEBERG_NAMESPACE", NAMESPACE);
     env.put("ICEBERG_TABLE", table);
+    env.put("KAFKA_TRACES_TOPIC", tracesTopic);
+    env.put("ICEBERG_TRACES_TABLE", tracesTable);
     env.put("APPENDER_STAGING_DIR", stagingRoot.resolve(stagingName).toString());
     // one per staging directory: the same appender across restarts, distinct ones in one group
     env.put("APPENDER_INSTANCE_ID", stagingName.replaceAll("[^A-Za-z0-9._-]", "-"));
@@ -150,6 +158,15 @@ public final class Lake implements AutoCloseable {
   }
 
   public void send(Integer partition, byte[] value) {
+    send(topic, partition, value);
+  }
+
+  /** Sends one record to the traces topic. */
+  public void sendTraces(Integer partition, byte[] value) {
+    send(tracesTopic, partition, value);
+  }
+
+  private void send(String topic, Integer partition, byte[] value) {
     try {
       producer.send(new ProducerRecord<>(topic, partition, null, value)).get();
     } catch (InterruptedException e) {
@@ -211,6 +228,14 @@ public final class Lake implements AutoCloseable {
     return TableIdentifier.of(Namespace.of(NAMESPACE), table);
   }
 
+  public TableIdentifier tracesTableId() {
+    return TableIdentifier.of(Namespace.of(NAMESPACE), tracesTable);
+  }
+
+  public String tracesTopic() {
+    return tracesTopic;
+  }
+
   public boolean tableExists() {
     return catalog.tableExists(tableId());
   }
@@ -219,13 +244,30 @@ public final class Lake implements AutoCloseable {
     return catalog.loadTable(tableId());
   }
 
+  public boolean tracesTableExists() {
+    return catalog.tableExists(tracesTableId());
+  }
+
+  public Table loadTracesTable() {
+    return catalog.loadTable(tracesTableId());
+  }
+
   /** Every row of the table, read with Iceberg's generic reader. */
   public List<Record> rows() {
-    if (!tableExists()) {
+    return rows(tableId());
+  }
+
+  /** Every row of the traces table, read with Iceberg's generic reader. */
+  public List<Record> tracesRows() {
+    return rows(tracesTableId());
+  }
+
+  private List<Record> rows(TableIdentifier id) {
+    if (!catalog.tableExists(id)) {
       return List.of();
     }
     List<Record> out = new ArrayList<>();
-    try (CloseableIterable<Record> records = IcebergGenerics.read(loadTable()).build()) {
+    try (CloseableIterable<Record> records = IcebergGenerics.read(catalog.loadTable(id)).build()) {
       records.forEach(r -> out.add(r.copy()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
