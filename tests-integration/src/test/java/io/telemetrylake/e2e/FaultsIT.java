@@ -7,14 +7,18 @@ import io.telemetrylake.devstack.DevStack;
 import io.telemetrylake.devstack.DevStackExtension;
 import io.telemetrylake.devstack.ManagedServer;
 import io.telemetrylake.devstack.Pipeline;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -37,7 +41,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Faults under load, on real processes: every record carries a unique id, and at the end the
- * table is compared with the set of records that got a 200. Figures of each run go to
+ * table is compared with the set of records that got a 200; the exactly-once scenarios marked
+ * "mixed" send logs and traces at once and check both tables. Figures of each run go to
  * {@code target/reliability/report.txt} (copied into docs/RELIABILITY.md).
  *
  * <p>{@code -Dfaults.scale=N} multiplies the load (soak mode); {@code -Dfaults.outage.seconds}
@@ -57,17 +62,20 @@ class FaultsIT {
     // A short session timeout lets the restarted appender take the dead one's partitions quickly.
     try (Lake lake = Lake.start(new LocalStack(stack), "kill-appender", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
         "KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000", "KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000"))) {
-      Load load = Load.start(lake.logsUri(), tmp, "--duration", Integer.toString(50 * SCALE), "--rate", "4000",
+      String duration = Integer.toString(50 * SCALE);
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", duration, "--rate", "4000",
           "--connections", "2", "--batch", "200");
+      Load spans = spanLoad(lake, "--duration", duration, "--rate", "1000", "--connections", "1", "--batch", "100");
       ManagedServer appender = pipeline(lake).appenders().get(0).server();
       SplittableRandom random = new SplittableRandom(42);
       int kills = 0;
       while (!load.isDone() && kills < 5 * SCALE) {
         long before = lake.count();
-        // Kill at a random point of the flush cycle: after some progress, with a random amount staged.
+        // Kill at a random point of the flush cycle: after some progress, with a random amount of
+        // log records staged and spans staged beside them.
         int staged = 200 + random.nextInt(2_000);
         await().atMost(Duration.ofSeconds(60)).until(() -> load.isDone()
-            || (lake.count() > before && stagedRecords(lake) >= staged));
+            || (lake.count() > before && stagedRecords(lake, Signals.LOGS) >= staged && stagedRecords(lake, Signals.TRACES) > 0));
         if (load.isDone()) {
           break;
         }
@@ -76,9 +84,13 @@ class FaultsIT {
         appender.start();
       }
       assertThat(load.await()).isZero();
-      Result r = verify("appender SIGKILL x" + kills + " while flushing", lake, load, true);
+      assertThat(spans.await()).isZero();
+      String scenario = "appender SIGKILL x" + kills + " while flushing, mixed";
+      Result logs = verify(scenario + ", log records", lake, Signals.LOGS, load, true);
+      Result traces = verify(scenario + ", spans", lake, Signals.TRACES, spans, true);
       assertThat(kills).isGreaterThanOrEqualTo(2);
-      assertThat(r.duplicates).isZero();
+      assertThat(logs.duplicates).isZero();
+      assertThat(traces.duplicates).isZero();
     }
   }
 
@@ -133,25 +145,36 @@ class FaultsIT {
   private void serverDownForAWhile(DevStack stack, ManagedServer server, String name) throws Exception {
     try (Lake lake = Lake.start(new LocalStack(stack), name + "-down", Map.of("BUFFER_SIZE_MB", "1", "BUFFER_TIME_SECONDS", "2",
         "APPENDER_MAX_STAGED_MB", "4"))) {
-      Load load = Load.start(lake.logsUri(), tmp, "--duration", Long.toString(OUTAGE.toSeconds() + 20), "--rate", "3000",
+      String duration = Long.toString(OUTAGE.toSeconds() + 20);
+      Load load = Load.start(lake.logsUri(), tmp, "--duration", duration, "--rate", "3000",
           "--connections", "2", "--batch", "200");
-      await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 3_000);
+      Load spans = spanLoad(lake, "--duration", duration, "--rate", "1000", "--connections", "1", "--batch", "100");
+      await().atMost(Duration.ofSeconds(60)).until(() -> lake.count() >= 3_000 && lake.count(Signals.TRACES) >= 1_000);
       server.stop();
       try {
         // The first failing flush may spend a while in the S3 client's own retries.
         await().atMost(Duration.ofSeconds(180))
             .until(() -> lake.get(lake.appenderUri(), "/readyz").statusCode() != 200);
-        // Staging stays bounded by its cap while the store is away, and the process stays up.
+        // Staging stays bounded by its cap (each signal's) while the store is away, and the process stays up.
         await().during(OUTAGE.minusSeconds(10)).atMost(OUTAGE.plusSeconds(10)).until(() ->
-            lake.get(lake.appenderUri(), "/healthz").statusCode() == 200 && stagedBytes(lake) <= 8L * 1024 * 1024);
+            lake.get(lake.appenderUri(), "/healthz").statusCode() == 200
+                && stagedBytes(lake, Signals.LOGS) <= 8L * 1024 * 1024
+                && stagedBytes(lake, Signals.TRACES) <= 8L * 1024 * 1024);
       } finally {
         server.start();
       }
       await().atMost(Duration.ofSeconds(120)).until(() -> lake.get(lake.appenderUri(), "/readyz").statusCode() == 200);
       assertThat(load.await()).isZero();
-      Result r = verify(name + " down " + OUTAGE.toSeconds() + " s under load", lake, load, true);
-      assertThat(r.duplicates).isZero();
-      assertThat(orphanDataFiles(lake)).as("data files in S3 that the table does not reference").isEmpty();
+      assertThat(spans.await()).isZero();
+      String scenario = name + " down " + OUTAGE.toSeconds() + " s under load, mixed";
+      Result logs = verify(scenario + ", log records", lake, Signals.LOGS, load, true);
+      Result traces = verify(scenario + ", spans", lake, Signals.TRACES, spans, true);
+      assertThat(logs.duplicates).isZero();
+      assertThat(traces.duplicates).isZero();
+      for (Signal<?> signal : Signals.ALL) {
+        assertThat(orphanDataFiles(lake, signal)).as("data files in S3 that the %s table does not reference", signal.name())
+            .isEmpty();
+      }
     }
   }
 
@@ -257,6 +280,13 @@ class FaultsIT {
     return ((LocalStack) lake.stack).devStack();
   }
 
+  /** A traces load beside a scenario's logs load: {@code lake send --signal traces} with {@code args}. */
+  private Load spanLoad(Lake lake, String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of("--signal", "traces"));
+    all.addAll(List.of(args));
+    return Load.start(lake.tracesUri(), tmp, all.toArray(String[]::new));
+  }
+
   /** The child processes behind the lake, for killing, restarting and adding them. */
   private static Pipeline pipeline(Lake lake) {
     return ((LocalStack.LocalServices) lake.services).pipeline();
@@ -266,11 +296,16 @@ class FaultsIT {
 
   record Result(int acked, int found, int duplicates) {}
 
-  /** Flushes until every acknowledged record is in the table, then counts duplicates. */
+  /** Flushes until every acknowledged log record is in the table, then counts duplicates. */
   private Result verify(String scenario, Lake lake, Load load, boolean exactlyOnce) throws IOException {
+    return verify(scenario, lake, Signals.LOGS, load, exactlyOnce);
+  }
+
+  /** As above, for the signal's table and a load of that signal. */
+  private Result verify(String scenario, Lake lake, Signal<?> signal, Load load, boolean exactlyOnce) throws IOException {
     Set<String> acked = load.ackedIds();
     Map<String, Integer> counts = lake.awaitIds(
-        acked, id -> id.startsWith(load.runId + "-"), Duration.ofSeconds(180), Duration.ofSeconds(2));
+        signal, acked, id -> id.startsWith(load.runId + "-"), Duration.ofSeconds(180), Duration.ofSeconds(2));
     int duplicates = counts.values().stream().mapToInt(c -> c - 1).sum();
     Result r = new Result(acked.size(), counts.size(), duplicates);
     report(String.format("%s: acknowledged %d, found %d distinct (%d not acknowledged but delivered), duplicates %d%s",
@@ -294,16 +329,16 @@ class FaultsIT {
     await().atMost(Duration.ofSeconds(90)).until(() -> lake.count() >= before + rows || load.isDone());
   }
 
-  private static long stagedRecords(Lake lake) throws Exception {
-    return statsNumber(lake, "buffer_rows");
+  private static long stagedRecords(Lake lake, Signal<?> signal) throws Exception {
+    return statsNumber(lake, signal, "buffer_rows");
   }
 
-  private static long stagedBytes(Lake lake) throws Exception {
-    return statsNumber(lake, "buffer_size_bytes");
+  private static long stagedBytes(Lake lake, Signal<?> signal) throws Exception {
+    return statsNumber(lake, signal, "buffer_size_bytes");
   }
 
-  private static long statsNumber(Lake lake, String field) throws Exception {
-    String body = lake.get(lake.appenderUri(), "/stats").body();
+  private static long statsNumber(Lake lake, Signal<?> signal, String field) throws Exception {
+    String body = lake.get(lake.appenderUri(), "/stats?signal=" + signal.name()).body();
     Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*(\\d+)").matcher(body);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
@@ -333,9 +368,13 @@ class FaultsIT {
     return 0;
   }
 
-  /** Parquet files under the table's data folder that no snapshot of the table references now. */
+  /** Parquet files under the logs table's data folder that no snapshot of the table references now. */
   private static Set<String> orphanDataFiles(Lake lake) throws IOException {
-    Table table = lake.catalog.loadTable(TableIdentifier.of(lake.namespace, lake.table));
+    return orphanDataFiles(lake, Signals.LOGS);
+  }
+
+  private static Set<String> orphanDataFiles(Lake lake, Signal<?> signal) throws IOException {
+    Table table = lake.catalog.loadTable(TableIdentifier.of(lake.namespace, lake.table(signal)));
     Set<String> referenced = new HashSet<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
       tasks.forEach(t -> referenced.add(t.file().location()));

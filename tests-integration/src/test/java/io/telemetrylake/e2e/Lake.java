@@ -4,7 +4,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.telemetrylake.otlp.OtlpEncoding;
 import io.telemetrylake.samples.FuzzInputs;
+import io.telemetrylake.signal.Signal;
+import io.telemetrylake.signal.Signals;
 import io.telemetrylake.table.LogRow;
+import io.telemetrylake.table.LogTable;
+import io.telemetrylake.table.SpanRow;
+import io.telemetrylake.table.TraceTable;
+import io.telemetrylake.tools.send.LogGenerator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,9 +23,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.UUID;
-import org.apache.iceberg.Table;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -27,28 +33,35 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.rest.RESTCatalog;
 
 /**
- * One pipeline (ingester + appender) on the shared stack, with its own topic and table,
- * and the client-side helpers the end-to-end tests need: post, flush, read the table back through
- * Iceberg's own reader.
+ * One pipeline (ingester + appender) on the shared stack, with its own topics and tables (one of
+ * each per signal), and the client-side helpers the end-to-end tests need: post, flush, read the
+ * tables back through Iceberg's own reader. Helpers without a signal are about logs.
  */
 final class Lake implements AutoCloseable {
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   final E2eStack stack;
   final E2eStack.Services services;
+  /** The logs topic and table. */
   final String topic;
-  final String namespace = "otel";
   final String table;
+  final String tracesTopic;
+  final String tracesTable;
+  final String namespace = "otel";
   final RESTCatalog catalog;
 
   private Lake(E2eStack stack, Map<String, String> settings, String name) {
     this.stack = stack;
     this.topic = name;
     this.table = name.replace('-', '_');
+    this.tracesTopic = topic + "-traces";
+    this.tracesTable = table + "_traces";
     Map<String, String> env = new HashMap<>();
     env.put("KAFKA_TOPIC", topic);
+    env.put("KAFKA_TRACES_TOPIC", tracesTopic);
     env.put("KAFKA_TOPIC_PARTITIONS", "4");
     env.put("ICEBERG_TABLE", table);
+    env.put("ICEBERG_TRACES_TABLE", tracesTable);
     env.put("ICEBERG_NAMESPACE", namespace);
     env.putAll(settings);
     this.services = stack.startServices(env);
@@ -65,7 +78,21 @@ final class Lake implements AutoCloseable {
   }
 
   URI logsUri() {
-    return ingesterUri().resolve("/v1/logs");
+    return uri(Signals.LOGS);
+  }
+
+  URI tracesUri() {
+    return uri(Signals.TRACES);
+  }
+
+  /** The signal's OTLP/HTTP endpoint, e.g. {@code /v1/traces}. */
+  URI uri(Signal<?> signal) {
+    return ingesterUri().resolve(signal.path());
+  }
+
+  /** The signal's table in this lake. */
+  String table(Signal<?> signal) {
+    return signal == Signals.TRACES ? tracesTable : table;
   }
 
   URI appenderUri() {
@@ -73,7 +100,13 @@ final class Lake implements AutoCloseable {
   }
 
   HttpResponse<byte[]> post(byte[] body, OtlpEncoding encoding, boolean gzip) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(logsUri())
+    return post(logsUri(), body, encoding, gzip);
+  }
+
+  /** Posts an OTLP request body as the clients do, e.g. to {@link #tracesUri()}. */
+  HttpResponse<byte[]> post(URI endpoint, byte[] body, OtlpEncoding encoding, boolean gzip)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", encoding.contentType())
         .POST(HttpRequest.BodyPublishers.ofByteArray(gzip ? FuzzInputs.gzip(body) : body));
@@ -109,7 +142,11 @@ final class Lake implements AutoCloseable {
 
   /** Rows in the table's current snapshot, from its summary (cheap: no data file is read). */
   long count() {
-    TableIdentifier id = TableIdentifier.of(namespace, table);
+    return count(Signals.LOGS);
+  }
+
+  long count(Signal<?> signal) {
+    TableIdentifier id = TableIdentifier.of(namespace, table(signal));
     if (!catalog.tableExists(id)) {
       return 0;
     }
@@ -124,11 +161,17 @@ final class Lake implements AutoCloseable {
    */
   Map<String, Integer> awaitIds(
       Set<String> expected, Predicate<String> counted, Duration timeout, Duration poll) {
+    return awaitIds(Signals.LOGS, expected, counted, timeout, poll);
+  }
+
+  /** As above, in the signal's table. */
+  Map<String, Integer> awaitIds(
+      Signal<?> signal, Set<String> expected, Predicate<String> counted, Duration timeout, Duration poll) {
     Map<String, Integer> counts = new HashMap<>();
     await().atMost(timeout).pollInterval(poll).until(() -> {
       flush();
       counts.clear();
-      for (String id : ids()) {
+      for (String id : ids(signal)) {
         if (counted.test(id)) {
           counts.merge(id, 1, Integer::sum);
         }
@@ -138,37 +181,50 @@ final class Lake implements AutoCloseable {
     return counts;
   }
 
-  /** The {@code lake.id} of every row (reads one column only, so it stays cheap on big tables). */
+  /** The {@code lake.id} of every log record (reads one column only, so it stays cheap on big tables). */
   List<String> ids() throws IOException {
-    TableIdentifier id = TableIdentifier.of(namespace, table);
-    if (!catalog.tableExists(id)) {
-      return List.of();
-    }
+    return ids(Signals.LOGS);
+  }
+
+  /** The {@code lake.id} attribute of every row of the signal's table (one map column is read). */
+  List<String> ids(Signal<?> signal) throws IOException {
+    String column = signal == Signals.TRACES ? TraceTable.SPAN_ATTRIBUTES : LogTable.LOG_ATTRIBUTES;
     List<String> ids = new ArrayList<>();
-    try (CloseableIterable<Record> records = IcebergGenerics.read(catalog.loadTable(id)).select("log_attributes").build()) {
-      for (Record r : records) {
-        Object value = ((Map<?, ?>) r.getField("log_attributes")).get(io.telemetrylake.tools.send.LogGenerator.ID_ATTRIBUTE);
-        if (value != null) {
-          ids.add(value.toString());
-        }
+    for (Object attributes : read(signal, List.of(column), r -> r.getField(column))) {
+      Object value = attributes == null ? null : ((Map<?, ?>) attributes).get(LogGenerator.ID_ATTRIBUTE);
+      if (value != null) {
+        ids.add(value.toString());
       }
     }
     return ids;
   }
 
   List<LogRow> rows() throws IOException {
-    TableIdentifier id = TableIdentifier.of(namespace, table);
+    return read(Signals.LOGS, List.of(), Lake::toRow);
+  }
+
+  /** Every row of the traces table, as the row model {@code SpanRowMapper} makes. */
+  List<SpanRow> spans() throws IOException {
+    return read(Signals.TRACES, List.of(), Lake::toSpan);
+  }
+
+  /** The signal's table read through Iceberg's own reader ({@code columns}: all when empty). */
+  private <T> List<T> read(Signal<?> signal, List<String> columns, Function<Record, T> mapper) throws IOException {
+    TableIdentifier id = TableIdentifier.of(namespace, table(signal));
     if (!catalog.tableExists(id)) {
       return List.of();
     }
-    Table t = catalog.loadTable(id);
-    List<LogRow> rows = new ArrayList<>();
-    try (CloseableIterable<Record> records = IcebergGenerics.read(t).build()) {
+    IcebergGenerics.ScanBuilder scan = IcebergGenerics.read(catalog.loadTable(id));
+    if (!columns.isEmpty()) {
+      scan = scan.select(columns);
+    }
+    List<T> out = new ArrayList<>();
+    try (CloseableIterable<Record> records = scan.build()) {
       for (Record r : records) {
-        rows.add(toRow(r));
+        out.add(mapper.apply(r));
       }
     }
-    return rows;
+    return out;
   }
 
   /** A table row as the row model, so it compares with what {@code LogRowMapper} expects. */
@@ -196,12 +252,61 @@ final class Lake implements AutoCloseable {
         intOrZero(r.getField("dropped_attributes_count")));
   }
 
+  /** A traces table row as the row model, so it compares with what {@code SpanRowMapper} expects. */
+  static SpanRow toSpan(Record r) {
+    return new SpanRow(
+        micros((OffsetDateTime) r.getField(TraceTable.TIMESTAMP)),
+        (String) r.getField(TraceTable.TRACE_ID),
+        (String) r.getField(TraceTable.SPAN_ID),
+        (String) r.getField(TraceTable.PARENT_SPAN_ID),
+        (String) r.getField(TraceTable.TRACE_STATE),
+        (String) r.getField(TraceTable.SPAN_NAME),
+        (String) r.getField(TraceTable.SPAN_KIND),
+        (String) r.getField(TraceTable.SERVICE_NAME),
+        map(r.getField(TraceTable.RESOURCE_ATTRIBUTES)),
+        (String) r.getField(TraceTable.SCOPE_NAME),
+        (String) r.getField(TraceTable.SCOPE_VERSION),
+        map(r.getField(TraceTable.SCOPE_ATTRIBUTES)),
+        map(r.getField(TraceTable.SPAN_ATTRIBUTES)),
+        (Long) r.getField(TraceTable.DURATION),
+        (String) r.getField(TraceTable.STATUS_CODE),
+        (String) r.getField(TraceTable.STATUS_MESSAGE),
+        list(r.getField(TraceTable.EVENTS), e -> new SpanRow.Event(
+            micros((OffsetDateTime) e.getField(TraceTable.TIMESTAMP)),
+            (String) e.getField(TraceTable.NAME),
+            map(e.getField(TraceTable.ATTRIBUTES)),
+            intOrZero(e.getField(TraceTable.DROPPED_ATTRIBUTES_COUNT)))),
+        list(r.getField(TraceTable.LINKS), l -> new SpanRow.Link(
+            (String) l.getField(TraceTable.TRACE_ID),
+            (String) l.getField(TraceTable.SPAN_ID),
+            (String) l.getField(TraceTable.TRACE_STATE),
+            map(l.getField(TraceTable.ATTRIBUTES)),
+            intOrZero(l.getField(TraceTable.DROPPED_ATTRIBUTES_COUNT)))),
+        intOrZero(r.getField(TraceTable.TRACE_FLAGS)),
+        intOrZero(r.getField(TraceTable.DROPPED_ATTRIBUTES_COUNT)),
+        intOrZero(r.getField(TraceTable.DROPPED_EVENTS_COUNT)),
+        intOrZero(r.getField(TraceTable.DROPPED_LINKS_COUNT)),
+        (String) r.getField(TraceTable.RESOURCE_SCHEMA_URL),
+        (String) r.getField(TraceTable.SCOPE_SCHEMA_URL));
+  }
+
   static long micros(OffsetDateTime t) {
     return t.toEpochSecond() * 1_000_000L + t.getNano() / 1_000;
   }
 
   private static int intOrZero(Object o) {
     return o == null ? 0 : (Integer) o;
+  }
+
+  /** A list of structs (events, links); none is an empty list, as the row model has it. */
+  private static <T> List<T> list(Object o, Function<Record, T> element) {
+    List<T> out = new ArrayList<>();
+    if (o != null) {
+      for (Object e : (List<?>) o) {
+        out.add(element.apply((Record) e));
+      }
+    }
+    return out;
   }
 
   private static Map<String, String> map(Object o) {

@@ -27,10 +27,10 @@ final class Load {
   private final CompletableFuture<Integer> done;
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
 
-  private Load(URI logsUri, Path dir, List<String> extraArgs) throws IOException {
+  private Load(URI endpoint, Path dir, List<String> extraArgs) throws IOException {
     this.ackedFile = Files.createTempFile(dir, runId, ".acked");
     List<String> args = new ArrayList<>(List.of(
-        "--endpoint", logsUri.toString(), "--run-id", runId, "--acked-ids", ackedFile.toString(),
+        "--endpoint", endpoint.toString(), "--run-id", runId, "--acked-ids", ackedFile.toString(),
         "--max-retries", "1000", "--timeout", "15", "--json"));
     args.addAll(extraArgs);
     PrintWriter out = new PrintWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), true);
@@ -40,9 +40,12 @@ final class Load {
             .execute(args.toArray(String[]::new)));
   }
 
-  /** Starts sending; {@code args} are {@code lake send} options (count, rate, connections ...). */
-  static Load start(URI logsUri, Path dir, String... args) throws IOException {
-    return new Load(logsUri, dir, List.of(args));
+  /**
+   * Starts sending to {@code endpoint} (a lake's {@code logsUri()}, or its {@code tracesUri()} with
+   * {@code --signal traces}); {@code args} are {@code lake send} options (count, rate, connections ...).
+   */
+  static Load start(URI endpoint, Path dir, String... args) throws IOException {
+    return new Load(endpoint, dir, List.of(args));
   }
 
   boolean isDone() {
