@@ -198,6 +198,47 @@ class SpanStagingTest {
   }
 
   @Test
+  void exportsABatchOfWideSpansWithinABoundedMemoryLimit() throws Exception {
+    // 100,000 spans with 8 attributes and an event each (~64 MB of Kafka values) within 160 MB
+    // of DuckDB memory (they need more than 96 MB). Full 100 MB batches once ran out of a 512 MB
+    // limit: per-span resource maps and a COPY on two threads (docs/BENCHMARKS.md)
+    Path small = dir.resolve("small");
+    long staged = 0;
+    try (StagingBuffer tight = StagingBuffer.open(Signals.TRACES, small, 160)) {
+      Random random = new Random(7);
+      for (int value = 0; value < 50; value++) {
+        ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+        for (int i = 0; i < 2_000; i++) {
+          Span.Builder span = Span.newBuilder()
+              .setTraceId(SpanSamples.id(Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()), 16))
+              .setSpanId(SpanSamples.id(Long.toHexString(random.nextLong()), 8))
+              .setName("GET /api/v1/orders/" + random.nextInt(1_000_000))
+              .setStartTimeUnixNano(SpanSamples.NANOS_BEFORE_MIDNIGHT - random.nextInt(1_000_000) * 1_000L)
+              .setEndTimeUnixNano(SpanSamples.NANOS_BEFORE_MIDNIGHT)
+              .addEvents(Span.Event.newBuilder().setName("retry")
+                  .addAttributes(SpanSamples.kv("reason", "timeout after " + random.nextInt(1000) + " ms")));
+          for (int a = 0; a < 8; a++) {
+            span.addAttributes(SpanSamples.kv("attribute.key." + a, Long.toHexString(random.nextLong()) + "-value-" + a));
+          }
+          scope.addSpans(span);
+        }
+        byte[] bytes = ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(ResourceSpans.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(SpanSamples.kv("service.name", "svc-" + value % 4)))
+                .addScopeSpans(scope))
+            .build().toByteArray();
+        staged += tight.stage(value % 3, bytes, FALLBACK_MICROS);
+      }
+      tight.seal();
+
+      List<ExportedFile> files = tight.export("tight", TARGET, TABLE_SCHEMA);
+
+      assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(staged).isEqualTo(100_000);
+      assertThat(readAll(files)).hasSize(100_000);
+    }
+  }
+
+  @Test
   void writesOneDirectoryPerDayHoldingThatDaysSpansOnly() throws Exception {
     List<SpanRow> rows = stage(0, SpanSamples.everyField("a1b2c3"));
 
