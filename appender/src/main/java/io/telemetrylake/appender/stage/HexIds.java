@@ -1,5 +1,8 @@
 package io.telemetrylake.appender.stage;
 
+import java.sql.SQLException;
+import org.duckdb.DuckDBAppender;
+
 /**
  * Trace and span ids arrive as lowercase hex text (common-proto's row model); the staging table
  * keeps the usual 16- and 8-byte ids as UUID and BIGINT, which the DuckDB appender writes without
@@ -24,6 +27,34 @@ final class HexIds {
       }
     }
     return true;
+  }
+
+  /** Appends a trace id as two columns: {@code UUID}, or (not canonical) {@code VARCHAR}. */
+  static void appendTraceId(DuckDBAppender a, String traceId) throws SQLException {
+    if (isCanonical(traceId, TRACE_HEX_LENGTH)) {
+      a.appendUUID(parseLong(traceId, 0), parseLong(traceId, 16)).appendNull();
+    } else {
+      a.appendNull().append(traceId);
+    }
+  }
+
+  /** Appends a span id as two columns: {@code BIGINT}, or (not canonical) {@code VARCHAR}. */
+  static void appendSpanId(DuckDBAppender a, String spanId) throws SQLException {
+    if (isCanonical(spanId, SPAN_HEX_LENGTH)) {
+      a.append(parseLong(spanId, 0)).appendNull();
+    } else {
+      a.appendNull().append(spanId);
+    }
+  }
+
+  /** The SQL giving the hex text back from a trace id's two staged columns. */
+  static String traceIdSql(String uuidColumn, String textColumn) {
+    return "COALESCE(" + textColumn + ", replace(CAST(" + uuidColumn + " AS VARCHAR), '-', ''))";
+  }
+
+  /** The SQL giving the hex text back from a span id's two staged columns. */
+  static String spanIdSql(String longColumn, String textColumn) {
+    return "COALESCE(" + textColumn + ", printf('%016x', " + longColumn + "))";
   }
 
   /** The 16 hex digits at {@code from} as a long (two's complement for the top bit). */

@@ -82,18 +82,8 @@ public final class LogStaging extends StagingBuffer {
           .append(row.severityNumber())
           .append(row.severityText())
           .append(row.body());
-      String traceId = row.traceId();
-      if (HexIds.isCanonical(traceId, HexIds.TRACE_HEX_LENGTH)) {
-        a.appendUUID(HexIds.parseLong(traceId, 0), HexIds.parseLong(traceId, 16)).appendNull();
-      } else {
-        a.appendNull().append(traceId);
-      }
-      String spanId = row.spanId();
-      if (HexIds.isCanonical(spanId, HexIds.SPAN_HEX_LENGTH)) {
-        a.append(HexIds.parseLong(spanId, 0)).appendNull();
-      } else {
-        a.appendNull().append(spanId);
-      }
+      HexIds.appendTraceId(a, row.traceId());
+      HexIds.appendSpanId(a, row.spanId());
       a.append(row.traceFlags())
           .append(row.eventName())
           .append(MapJson.encode(row.logAttributes()))

@@ -38,8 +38,8 @@ public final class ParquetExport {
     c.put(LogTable.SEVERITY_NUMBER, "k.severity_number");
     c.put(LogTable.SEVERITY_TEXT, "k.severity_text");
     c.put(LogTable.BODY, "k.body");
-    c.put(LogTable.TRACE_ID, "COALESCE(k.trace_id_text, replace(CAST(k.trace_id AS VARCHAR), '-', ''))");
-    c.put(LogTable.SPAN_ID, "COALESCE(k.span_id_text, printf('%016x', k.span_id))");
+    c.put(LogTable.TRACE_ID, HexIds.traceIdSql("k.trace_id", "k.trace_id_text"));
+    c.put(LogTable.SPAN_ID, HexIds.spanIdSql("k.span_id", "k.span_id_text"));
     c.put(LogTable.TRACE_FLAGS, "k.trace_flags");
     c.put(LogTable.EVENT_NAME, "k.event_name");
     c.put(LogTable.SERVICE_NAME, "k.service_name");

@@ -33,8 +33,11 @@ public final class SpanStaging extends StagingBuffer {
           "CREATE TABLE resources (kafka_partition INTEGER, id BIGINT, service_name VARCHAR,"
               + " resource_attributes VARCHAR, scope_attributes VARCHAR, scope_name VARCHAR,"
               + " scope_version VARCHAR, resource_schema_url VARCHAR, scope_schema_url VARCHAR)",
+          // ids as UUID/BIGINT (text only when not canonical hex), as for logs: random hex text
+          // is costly to stage (a native call per string, and compression that gains nothing)
           "CREATE TABLE spans (kafka_partition INTEGER, resource_id BIGINT, day INTEGER, ts BIGINT,"
-              + " trace_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR, trace_state VARCHAR,"
+              + " trace_id UUID, trace_id_text VARCHAR, span_id BIGINT, span_id_text VARCHAR,"
+              + " parent_span_id BIGINT, parent_span_id_text VARCHAR, trace_state VARCHAR,"
               + " span_name VARCHAR, span_kind VARCHAR, span_attributes VARCHAR, duration BIGINT,"
               + " status_code VARCHAR, status_message VARCHAR, events VARCHAR, links VARCHAR,"
               + " trace_flags INTEGER, dropped_attributes_count INTEGER,"
@@ -60,9 +63,9 @@ public final class SpanStaging extends StagingBuffer {
   private static Map<String, String> columns() {
     Map<String, String> c = new LinkedHashMap<>();
     c.put(TraceTable.TIMESTAMP, "make_timestamp(k.ts)::TIMESTAMPTZ");
-    c.put(TraceTable.TRACE_ID, "k.trace_id");
-    c.put(TraceTable.SPAN_ID, "k.span_id");
-    c.put(TraceTable.PARENT_SPAN_ID, "k.parent_span_id");
+    c.put(TraceTable.TRACE_ID, HexIds.traceIdSql("k.trace_id", "k.trace_id_text"));
+    c.put(TraceTable.SPAN_ID, HexIds.spanIdSql("k.span_id", "k.span_id_text"));
+    c.put(TraceTable.PARENT_SPAN_ID, HexIds.spanIdSql("k.parent_span_id", "k.parent_span_id_text"));
     c.put(TraceTable.TRACE_STATE, "k.trace_state");
     c.put(TraceTable.SPAN_NAME, "k.span_name");
     c.put(TraceTable.SPAN_KIND, "k.span_kind");
@@ -127,11 +130,11 @@ public final class SpanStaging extends StagingBuffer {
         .append(partition)
         .append(resourceId)
         .append((int) Math.floorDiv(row.timestampMicros(), MICROS_PER_DAY))
-        .append(row.timestampMicros())
-        .append(row.traceId())
-        .append(row.spanId())
-        .append(row.parentSpanId())
-        .append(row.traceState())
+        .append(row.timestampMicros());
+    HexIds.appendTraceId(spans, row.traceId());
+    HexIds.appendSpanId(spans, row.spanId());
+    HexIds.appendSpanId(spans, row.parentSpanId());
+    spans.append(row.traceState())
         .append(row.spanName())
         .append(row.spanKind())
         .append(MapJson.encode(row.spanAttributes()))
@@ -271,14 +274,17 @@ public final class SpanStaging extends StagingBuffer {
       first = false;
     }
     // LEFT JOIN: a span without its resource row would be a bug; it must show, not vanish
-    return sql.append(" FROM (SELECT r.ts, r.trace_id, r.span_id, r.parent_span_id, r.trace_state,"
+    return sql.append(" FROM (SELECT r.ts, r.trace_id, r.trace_id_text, r.span_id, r.span_id_text,"
+            + " r.parent_span_id, r.parent_span_id_text, r.trace_state,"
             + " r.span_name, r.span_kind, r.span_attributes, r.duration, r.status_code,"
             + " r.status_message, r.events, r.links, r.trace_flags, r.dropped_attributes_count,"
             + " r.dropped_events_count, r.dropped_links_count, s.service_name, s.scope_name,"
             + " s.scope_version, s.resource_schema_url, s.scope_schema_url, s.resource_index"
             + " FROM spans r LEFT JOIN ")
         .append(ParquetExport.INDEXED_RESOURCES).append(" s ON r.resource_id = s.id WHERE r.day = ").append(day)
-        .append(" ORDER BY r.trace_id ASC NULLS FIRST, r.ts ASC NULLS FIRST) k CROSS JOIN ")
+        // a UUID orders as its hex text; the rare non-canonical ids (text) come first
+        .append(" ORDER BY r.trace_id ASC NULLS FIRST, r.trace_id_text ASC NULLS FIRST, r.ts ASC NULLS FIRST) k")
+        .append(" CROSS JOIN ")
         .append(ParquetExport.RESOURCE_MAPS).append(" res")
         .toString();
   }

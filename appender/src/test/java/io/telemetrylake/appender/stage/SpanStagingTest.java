@@ -234,7 +234,10 @@ class SpanStagingTest {
       List<ExportedFile> files = tight.export("tight", TARGET, TABLE_SCHEMA);
 
       assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(staged).isEqualTo(100_000);
-      assertThat(readAll(files)).hasSize(100_000);
+      // ids over the whole range (a staged UUID must order as its hex text, top bit set or not)
+      List<String> traceIds = readAll(files).stream().map(r -> (String) r.getField(TraceTable.TRACE_ID)).toList();
+      assertThat(traceIds).hasSize(100_000).isSorted()
+          .anySatisfy(id -> assertThat(id).startsWith("f")).anySatisfy(id -> assertThat(id).startsWith("0"));
     }
   }
 
