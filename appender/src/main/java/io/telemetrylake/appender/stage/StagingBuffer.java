@@ -59,7 +59,6 @@ public abstract class StagingBuffer implements AutoCloseable {
   public static StagingBuffer open(Signal<?> signal, Path dir, long memoryLimitMb) {
     try {
       prepare(dir);
-      deleteRecursively(dir.resolve("tmp"));
       DuckDBConnection connection =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(DATABASE_FILE));
       try (Statement s = connection.createStatement()) {
@@ -73,12 +72,16 @@ public abstract class StagingBuffer implements AutoCloseable {
     }
   }
 
-  /** Creates {@code dir} and deletes an earlier staging database and export there. */
+  /**
+   * Creates {@code dir} and deletes an earlier staging database, its spill files ({@code tmp/}:
+   * an instance of its own spills there, and buffers of earlier versions did) and export there.
+   */
   static void prepare(Path dir) throws IOException {
     Files.createDirectories(dir);
     for (String name : List.of(DATABASE_FILE, DATABASE_FILE + ".wal")) {
       Files.deleteIfExists(dir.resolve(name));
     }
+    deleteRecursively(dir.resolve("tmp"));
     deleteRecursively(dir.resolve(ParquetExport.EXPORT_DIR));
   }
 
