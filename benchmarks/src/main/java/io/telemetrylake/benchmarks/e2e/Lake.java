@@ -97,15 +97,16 @@ final class Lake implements AutoCloseable {
    */
   Map<String, Object> traceLookups(Table table, int sample, Path tmp) throws IOException, SQLException {
     Files.createDirectories(tmp);
-    List<String> locals = new ArrayList<>();
+    List<Path> locals = new ArrayList<>();
     for (DataFile f : currentFiles(table)) {
       Path local = tmp.resolve("lookup-" + locals.size() + ".parquet");
       try (InputStream in = table.io().newInputFile(f.location()).newStream()) {
         Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
       }
-      locals.add("'" + local.toString().replace("'", "''") + "'");
+      locals.add(local);
     }
-    String files = "[" + String.join(", ", locals) + "]";
+    String files = locals.stream().map(l -> "'" + l.toString().replace("'", "''") + "'")
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     List<String> ids = new ArrayList<>();
     try (Statement s = duck.createStatement();
         ResultSet rs = s.executeQuery("SELECT trace_id FROM (SELECT DISTINCT trace_id FROM read_parquet(" + files
@@ -137,8 +138,8 @@ final class Lake implements AutoCloseable {
         groupsMax = Math.max(groupsMax, rs.getLong(1));
       }
     }
-    for (String l : locals) {
-      Files.deleteIfExists(Path.of(l.substring(1, l.length() - 1).replace("''", "'")));
+    for (Path l : locals) {
+      Files.deleteIfExists(l);
     }
     Map<String, Object> out = Report.map();
     out.put("trace_ids_looked_up", ids.size());
