@@ -9,7 +9,8 @@
 #  2. values.yaml vs values.schema.json: closed objects, every value present and commented
 #  3. helm lint --strict: default values, bundled mode, every ci/*-values.yaml
 #  4. helm template: both modes, every ci file, a pre-1.30 cluster, a long release name, lake
-#     maintenance off and fully set (its CronJob present in both modes, absent when disabled)
+#     maintenance off and fully set (its CronJob present in both modes, absent when disabled),
+#     the appender's autoscalers (CPU HPA, KEDA ScaledObject, HPA on an External lag metric)
 #  5. NOTES.txt renders in both modes and tells how to send a log and run a flush
 #  6. every rendered manifest against the Kubernetes schemas (strict fields) and the chart's rules
 #  7. values that must be refused: wrong types, unknown keys, broken invariants, each with its message
@@ -127,6 +128,36 @@ check "template: lake maintenance CronJob in both modes, none when disabled" bas
     "$0" template tl "$1" --set mode=$mode | grep -q "^kind: CronJob" || { echo "no CronJob in $mode mode"; exit 1; }
   done
   ! grep -q "^kind: CronJob" "$2"' "$TL_HELM" "$CHART" "$OUT/rendered/maintenance-disabled.yaml"
+render keda.yaml "appender scaled on consumer lag by a KEDA ScaledObject (both signals)" tl "$CHART" \
+  --set appender.keda.enabled=true
+render keda-traces-bundled.yaml "KEDA ScaledObject, traces only, bundled broker, TriggerAuthentication" tl "$CHART" \
+  --set mode=bundled --set appender.keda.enabled=true --set appender.signals=traces \
+  --set appender.keda.authenticationRef=kafka-sasl --set appender.keda.limitToPartitionsWithLag=true
+render lag-hpa.yaml "appender HPA on an External lag metric (both signals)" tl "$CHART" \
+  --set appender.lagMetricAutoscaling.enabled=true --set appender.lagMetricAutoscaling.matchLabels.namespace=kafka
+render lag-hpa-group-only.yaml "appender HPA on an External lag metric selected by group only" tl "$CHART" \
+  --set appender.lagMetricAutoscaling.enabled=true --set appender.lagMetricAutoscaling.topicLabel= \
+  --set appender.lagMetricAutoscaling.groupLabel=group --set appender.lagMetricAutoscaling.metricName=kafka_consumergroup_lag_sum \
+  --set appender.signals=logs
+render cpu-hpa.yaml "appender HPA on CPU" tl "$CHART" --set appender.autoscaling.enabled=true
+G=telemetry-lake-appender
+check "template: appender autoscaling: none by default, replicas set" \
+  node "$RUN/autoscaling-check.mjs" "$OUT/rendered/default.yaml" none
+check "template: KEDA: one kafka trigger per signal on its group and topic, no replicas" \
+  node "$RUN/autoscaling-check.mjs" "$OUT/rendered/keda.yaml" keda "logs:$G:otel-logs" "traces:$G-traces:otel-traces"
+check "template: KEDA: traces only, the bundled broker and the TriggerAuthentication" bash -c '
+  node "$0" "$1" keda "traces:$2-traces:otel-traces" || exit 1
+  grep -q "bootstrapServers: \"tl-telemetry-lake-kafka\.[^\"]*:9092\"" "$1" || { echo "no bundled bootstrap"; exit 1; }
+  grep -q "name: kafka-sasl" "$1" && grep -q "limitToPartitionsWithLag: \"true\"" "$1"' \
+  "$RUN/autoscaling-check.mjs" "$OUT/rendered/keda-traces-bundled.yaml" "$G"
+check "template: External lag HPA: one metric per signal selecting its group and topic" \
+  node "$RUN/autoscaling-check.mjs" "$OUT/rendered/lag-hpa.yaml" external "logs:$G:otel-logs" "traces:$G-traces:otel-traces"
+check "template: External lag HPA: group label and metric name configurable, no topic label" bash -c '
+  GROUP_LABEL=group TOPIC_LABEL=topic node "$0" "$1" external "logs:$2:" || exit 1
+  grep -q "name: kafka_consumergroup_lag_sum" "$1"' "$RUN/autoscaling-check.mjs" "$OUT/rendered/lag-hpa-group-only.yaml" "$G"
+check "template: CPU HPA unchanged" node "$RUN/autoscaling-check.mjs" "$OUT/rendered/cpu-hpa.yaml" cpu
+check "refused: the autoscaling check fails on a render without the expected ScaledObject" bash -c \
+  '! node "$0" "$1" keda "logs:x:otel-logs"' "$RUN/autoscaling-check.mjs" "$OUT/rendered/cpu-hpa.yaml"
 render long-release-name.yaml "a 53-character release name (name lengths)" \
   telemetry-lake-with-a-release-name-of-fifty-three-chr "$CHART" --set mode=bundled
 
@@ -162,6 +193,22 @@ refuse "property name a service cannot map" "does not match pattern" --set inges
 refuse "appender.replicas above the partition count" "appender.replicas \(13\) exceeds kafka.topic.partitions \(12\)" --set appender.replicas=13
 refuse "appender HPA maxReplicas above the partition count" "appender.autoscaling.maxReplicas \(20\) exceeds kafka.topic.partitions \(12\)" \
   --set appender.autoscaling.enabled=true --set appender.autoscaling.maxReplicas=20
+refuse "KEDA ScaledObject together with the CPU HPA" "appender.autoscaling.enabled and appender.keda.enabled are both true, but the appender StatefulSet can have only one autoscaler" \
+  --set appender.autoscaling.enabled=true --set appender.keda.enabled=true
+refuse "KEDA ScaledObject together with the External lag HPA" "appender.keda.enabled and appender.lagMetricAutoscaling.enabled are both true" \
+  --set appender.keda.enabled=true --set appender.lagMetricAutoscaling.enabled=true
+refuse "all three appender autoscalers" "appender.autoscaling.enabled and appender.keda.enabled and appender.lagMetricAutoscaling.enabled are all true" \
+  --set appender.autoscaling.enabled=true --set appender.keda.enabled=true --set appender.lagMetricAutoscaling.enabled=true
+refuse "KEDA maxReplicaCount above the partition count" "appender.keda.maxReplicaCount \(13\) exceeds kafka.topic.partitions \(12\)" \
+  --set appender.keda.enabled=true --set appender.keda.maxReplicaCount=13
+refuse "External lag HPA maxReplicas above the partition count" "appender.lagMetricAutoscaling.maxReplicas \(20\) exceeds kafka.topic.partitions \(12\)" \
+  --set appender.lagMetricAutoscaling.enabled=true --set appender.lagMetricAutoscaling.maxReplicas=20
+refuse "KEDA minReplicaCount above maxReplicaCount" "appender.keda.minReplicaCount \(5\) exceeds appender.keda.maxReplicaCount \(4\)" \
+  --set appender.keda.enabled=true --set appender.keda.minReplicaCount=5
+refuse "KEDA scaling the appender to zero" "at '/appender/keda/minReplicaCount': .*minimum" --set appender.keda.minReplicaCount=0
+refuse "KEDA offsetResetPolicy outside its enum" "at '/appender/keda/offsetResetPolicy': value must be one of 'earliest', 'latest'" \
+  --set appender.keda.offsetResetPolicy=smallest
+refuse "unknown key under appender.keda" "at '/appender/keda': additional properties 'lagTreshold' not allowed" --set appender.keda.lagTreshold=10
 refuse "ingester grace period too short to drain" "ingester.terminationGracePeriodSeconds \(20\) is too short to drain" \
   --set ingester.terminationGracePeriodSeconds=20
 refuse "JVM without a memory limit" "ingester.resources.limits.memory is required" --set ingester.resources.limits.memory=null

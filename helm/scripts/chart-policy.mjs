@@ -140,9 +140,15 @@ export function policyProblems(docs) {
     } else if (doc.kind === "PodDisruptionBudget") {
       const n = allPods.filter((p) => p.owner.kind !== "Pod" && matches(doc.spec?.selector?.matchLabels, p.labels)).length;
       if (n !== 1) say(`selector matches ${n} workloads, expected exactly 1`);
-    } else if (doc.kind === "HorizontalPodAutoscaler") {
+    } else if (doc.kind === "HorizontalPodAutoscaler" || doc.kind === "ScaledObject") {
+      // one autoscaler per workload (a ScaledObject makes its own HPA), and no replicas on it
       const ref = doc.spec?.scaleTargetRef ?? {};
-      if (!byKindName.has(`${ref.kind}/${ref.name}`)) say(`scaleTargetRef ${ref.kind}/${ref.name} is not rendered`);
+      const target = byKindName.get(`${ref.kind}/${ref.name}`);
+      if (!target) say(`scaleTargetRef ${ref.kind}/${ref.name} is not rendered`);
+      else if (target.spec?.replicas !== undefined) say(`scaleTargetRef ${ref.kind}/${ref.name} sets replicas, which every upgrade would reset`);
+      const rivals = docs.filter((d) => d !== doc && ["HorizontalPodAutoscaler", "ScaledObject"].includes(d.kind)
+        && d.spec?.scaleTargetRef?.kind === ref.kind && d.spec?.scaleTargetRef?.name === ref.name);
+      if (rivals.length > 0) say(`${ref.kind}/${ref.name} is also scaled by ${rivals.map(id).join(", ")}`);
     } else if (doc.kind === "ServiceMonitor") {
       const services = docs.filter((d) => d.kind === "Service" && matches(doc.spec?.selector?.matchLabels, d.metadata?.labels ?? {}));
       if (services.length !== 1) {

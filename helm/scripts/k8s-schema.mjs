@@ -17,6 +17,9 @@ function modelLocation(apiVersion) {
   if (apiVersion === "monitoring.coreos.com/v1") {
     return ["@kubernetes-models/prometheus-operator", "monitoring.coreos.com/v1"];
   }
+  if (apiVersion === "keda.sh/v1alpha1") {
+    return ["@kubernetes-models/keda", "keda.sh/v1alpha1"];
+  }
   return ["kubernetes-models", apiVersion]; // "v1" and "apps/v1" map to directories of the same name
 }
 

@@ -78,8 +78,21 @@ async function selfTest() {
       } } },
     },
   });
+  const scaler = (kind, extra = {}) => kind === "ScaledObject"
+    ? { apiVersion: "keda.sh/v1alpha1", kind, metadata: { name: "s" },
+      spec: { scaleTargetRef: { kind: "Deployment", name: "t" }, maxReplicaCount: 2,
+        triggers: [{ type: "kafka", metadata: { topic: "x", consumerGroup: "g", lagThreshold: "10" } }], ...extra } }
+    : { apiVersion: "autoscaling/v2", kind, metadata: { name: "h" },
+      spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "t" }, maxReplicas: 2, ...extra } };
+  const unscaled = () => pod({});
   const cases = [
     ["a clean Deployment", [pod({})], null],
+    ["a clean ScaledObject", [unscaled(), scaler("ScaledObject")], null],
+    ["an unknown field in a ScaledObject", [unscaled(), scaler("ScaledObject", { maxReplicas: 3 })], /unknown field "maxReplicas"/],
+    ["a ScaledObject and an HPA on one workload", [unscaled(), scaler("ScaledObject"), scaler("HorizontalPodAutoscaler")],
+      /Deployment\/t is also scaled by/],
+    ["replicas on an autoscaled workload", [{ ...pod({}), spec: { ...pod({}).spec, replicas: 2 } }, scaler("HorizontalPodAutoscaler")],
+      /sets replicas, which every upgrade would reset/],
     ["a clean CronJob", [cronJob(pod({}))], null],
     ["a wrong type", [pod({ ports: [{ containerPort: "http" }] })], /containerPort.*must be integer/],
     ["an unknown field", [pod({ imagePullPolicyy: "Always" })], /unknown field "imagePullPolicyy"/],

@@ -12,15 +12,36 @@ A consumer group gives each partition to one consumer: more appenders than parti
 appender pod joins one group per signal, and both topics have kafka.topic.partitions partitions,
 so the one check covers both topics.
 */}}
+{{- /*
+One autoscaler per workload: KEDA's ScaledObject creates a HorizontalPodAutoscaler of its own, and
+two autoscalers on one StatefulSet overrule each other's replica count on every sync.
+*/}}
+{{- $scalers := list }}
+{{- if $v.appender.autoscaling.enabled }}{{ $scalers = append $scalers "appender.autoscaling.enabled" }}{{ end }}
+{{- if $v.appender.keda.enabled }}{{ $scalers = append $scalers "appender.keda.enabled" }}{{ end }}
+{{- if $v.appender.lagMetricAutoscaling.enabled }}{{ $scalers = append $scalers "appender.lagMetricAutoscaling.enabled" }}{{ end }}
+{{- if gt (len $scalers) 1 }}
+{{- fail (printf "telemetry-lake: %s are %s true, but the appender StatefulSet can have only one autoscaler: KEDA's ScaledObject creates a HorizontalPodAutoscaler of its own, and two autoscalers on one workload overrule each other's replica count. Enable one of appender.autoscaling (CPU), appender.keda (consumer lag through KEDA) and appender.lagMetricAutoscaling (consumer lag as an External metric)." (join " and " $scalers) (ternary "both" "all" (eq (len $scalers) 2))) }}
+{{- end }}
+{{- $max := int64 $v.appender.replicas }}
+{{- $maxKey := "appender.replicas" }}
+{{- $min := 1 }}
+{{- $minKey := "" }}
 {{- if $v.appender.autoscaling.enabled }}
-{{- if gt (int64 $v.appender.autoscaling.maxReplicas) $partitions }}
-{{- fail (printf "telemetry-lake: appender.autoscaling.maxReplicas (%d) exceeds kafka.topic.partitions (%d), the partition count of both topics (%s, %s). Each partition is consumed by one appender of its group, so appenders beyond the partition count would sit idle. Lower appender.autoscaling.maxReplicas or raise kafka.topic.partitions (both topics must really have that many partitions)." (int64 $v.appender.autoscaling.maxReplicas) $partitions $v.kafka.topic.name $v.kafka.topic.tracesName) }}
+{{- $max = int64 $v.appender.autoscaling.maxReplicas }}{{ $maxKey = "appender.autoscaling.maxReplicas" }}
+{{- $min = int64 $v.appender.autoscaling.minReplicas }}{{ $minKey = "appender.autoscaling.minReplicas" }}
+{{- else if $v.appender.keda.enabled }}
+{{- $max = int64 $v.appender.keda.maxReplicaCount }}{{ $maxKey = "appender.keda.maxReplicaCount" }}
+{{- $min = int64 $v.appender.keda.minReplicaCount }}{{ $minKey = "appender.keda.minReplicaCount" }}
+{{- else if $v.appender.lagMetricAutoscaling.enabled }}
+{{- $max = int64 $v.appender.lagMetricAutoscaling.maxReplicas }}{{ $maxKey = "appender.lagMetricAutoscaling.maxReplicas" }}
+{{- $min = int64 $v.appender.lagMetricAutoscaling.minReplicas }}{{ $minKey = "appender.lagMetricAutoscaling.minReplicas" }}
 {{- end }}
-{{- if gt (int64 $v.appender.autoscaling.minReplicas) (int64 $v.appender.autoscaling.maxReplicas) }}
-{{- fail (printf "telemetry-lake: appender.autoscaling.minReplicas (%d) exceeds appender.autoscaling.maxReplicas (%d)." (int64 $v.appender.autoscaling.minReplicas) (int64 $v.appender.autoscaling.maxReplicas)) }}
+{{- if gt $max $partitions }}
+{{- fail (printf "telemetry-lake: %s (%d) exceeds kafka.topic.partitions (%d), the partition count of both topics (%s, %s). Each partition is consumed by one appender of its group, so appenders beyond the partition count would sit idle. Lower %s or raise kafka.topic.partitions (both topics must really have that many partitions)." $maxKey $max $partitions $v.kafka.topic.name $v.kafka.topic.tracesName $maxKey) }}
 {{- end }}
-{{- else if gt (int64 $v.appender.replicas) $partitions }}
-{{- fail (printf "telemetry-lake: appender.replicas (%d) exceeds kafka.topic.partitions (%d), the partition count of both topics (%s, %s). Each partition is consumed by one appender of its group, so appenders beyond the partition count would sit idle. Lower appender.replicas or raise kafka.topic.partitions (both topics must really have that many partitions)." (int64 $v.appender.replicas) $partitions $v.kafka.topic.name $v.kafka.topic.tracesName) }}
+{{- if and $minKey (gt $min $max) }}
+{{- fail (printf "telemetry-lake: %s (%d) exceeds %s (%d)." $minKey $min $maxKey $max) }}
 {{- end }}
 
 {{- /* A topic that needs more replicas in sync than it has could never be written to (both topics and their DLQs). */}}

@@ -17,15 +17,15 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Deterministic hostile request bodies for fuzzing the OTLP decoders and the endpoint: mutated
- * valid samples (both encodings), truncated and corrupt gzip, gzip bombs, deep nesting, huge
+ * valid samples (both encodings), truncated and corrupt bodies of every Content-Encoding, gzip bombs, deep nesting, huge
  * attribute values, invalid UTF-8 and ids of wrong lengths.
  */
 public final class FuzzInputs {
-  /** One body with how to send it; {@code contentEncoding} is "gzip" or null. */
+  /** One body with how to send it; {@code contentEncoding} is a {@link Codings} header or null. */
   public record Input(String kind, byte[] body, OtlpEncoding encoding, String contentEncoding) {
     @Override
     public String toString() {
-      return kind + " (" + encoding + (contentEncoding == null ? "" : ", gzip") + ", " + body.length + " bytes)";
+      return kind + " (" + encoding + (contentEncoding == null ? "" : ", " + contentEncoding) + ", " + body.length + " bytes)";
     }
   }
 
@@ -62,14 +62,19 @@ public final class FuzzInputs {
     } else if (kind < 50) {
       return new Input("inserted bytes", insert(seed), encoding, null);
     } else if (kind < 58) {
-      return new Input("gzip of mutated", gzip(flip(seed)), encoding, "gzip");
+      Codings coding = coding();
+      return new Input(coding + " of mutated", coding.encode(flip(seed)), encoding, coding.header());
     } else if (kind < 64) {
-      byte[] gz = gzip(seed);
-      return new Input("truncated gzip", Arrays.copyOf(gz, 1 + random.nextInt(gz.length - 1)), encoding, "gzip");
+      Codings coding = coding();
+      byte[] compressed = coding.encode(seed);
+      return new Input("truncated " + coding, Arrays.copyOf(compressed, compressed.length < 2 ? 0 : 1 + random.nextInt(compressed.length - 1)), encoding,
+          coding.header());
     } else if (kind < 68) {
-      byte[] gz = gzip(seed);
-      gz[random.nextInt(10, gz.length)] ^= (byte) (1 + random.nextInt(255));
-      return new Input("corrupt gzip", gz, encoding, "gzip");
+      Codings coding = coding();
+      byte[] compressed = coding.encode(seed);
+      // Past the header where there is one (gzip's is 10 bytes): the data and checksums get hit.
+      compressed[random.nextInt(Math.min(10, compressed.length - 1), compressed.length)] ^= (byte) (1 + random.nextInt(255));
+      return new Input("corrupt " + coding, compressed, encoding, coding.header());
     } else if (kind < 70) {
       return new Input("gzip bomb", bomb(), encoding, "gzip");
     } else if (kind < 76) {
@@ -84,8 +89,12 @@ public final class FuzzInputs {
     } else {
       byte[] noise = new byte[random.nextInt(1, 4096)];
       fill(noise);
-      return new Input("noise", noise, encoding, random.nextBoolean() ? "gzip" : null);
+      return new Input("noise", noise, encoding, random.nextBoolean() ? coding().header() : null);
     }
+  }
+
+  private Codings coding() {
+    return Codings.values()[random.nextInt(Codings.values().length)];
   }
 
   private byte[] pick(List<byte[]> seeds) {

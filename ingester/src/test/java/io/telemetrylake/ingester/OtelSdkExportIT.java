@@ -25,15 +25,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What a real OpenTelemetry Java SDK exporter (protobuf + gzip, chunked) sends arrives whole. */
+/**
+ * What a real OpenTelemetry Java SDK exporter (protobuf, chunked) sends arrives whole, gzipped (the
+ * SDK's own compression) or with zstd (a {@link ZstdSdkCompressor} plugged into the SDK).
+ */
 @ExtendWith(DevStackExtension.class)
 class OtelSdkExportIT {
 
-  @Test
-  void everyRecordEmittedThroughTheJavaSdkReachesKafka(DevStack stack) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"gzip", "zstd"})
+  void everyRecordEmittedThroughTheJavaSdkReachesKafka(String compression, DevStack stack) throws Exception {
     String topic = "sdk-" + UUID.randomUUID();
     IngesterIT helper = new IngesterIT(stack);
     helper.topic = topic;
@@ -45,7 +50,7 @@ class OtelSdkExportIT {
       await().atMost(Duration.ofSeconds(30)).until(ingester::isReady);
       OtlpHttpLogRecordExporter exporter = OtlpHttpLogRecordExporter.builder()
           .setEndpoint("http://127.0.0.1:" + ingester.port() + "/v1/logs")
-          .setCompression("gzip")
+          .setCompression(compression)
           .build();
       SdkLoggerProvider provider = SdkLoggerProvider.builder()
           .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "sdk-test")))

@@ -16,6 +16,7 @@ import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.ResourceSplitter;
 import io.telemetrylake.signal.Signal;
 import java.io.IOException;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -148,7 +149,7 @@ public final class ExportHandler<Q extends Message> implements Handler {
     try (BodyDeadline.Bounded in = deadline.start(ctx.req().getInputStream(), () -> abort(ctx))) {
       // Every buffer of the body is reserved before it is allocated, and what the body becomes
       // (decoded objects, split copies) before it is decoded: memory is bounded before it is used.
-      body = RequestBodies.read(in, ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(), bodyLimit,
+      body = RequestBodies.read(in, contentEncoding(ctx), ctx.req().getContentLengthLong(), bodyLimit,
           bytes -> reservation.tryResize(READ_MEMORY_FACTOR * bytes));
       in.done();
       bodyBytes = body.length;
@@ -230,6 +231,27 @@ public final class ExportHandler<Q extends Message> implements Handler {
                   }
                 }));
     return true;
+  }
+
+  /**
+   * Every {@code Content-Encoding} line of the request joined into one list, as HTTP defines
+   * repeated header lines: two lines are two codings, which {@link RequestBodies} refuses with
+   * 415, rather than the first line alone, which would decode the body wrongly.
+   */
+  private static String contentEncoding(Context ctx) {
+    Enumeration<String> lines = ctx.req().getHeaders("Content-Encoding");
+    if (lines == null || !lines.hasMoreElements()) {
+      return null;
+    }
+    String first = lines.nextElement();
+    if (!lines.hasMoreElements()) {
+      return first;
+    }
+    StringBuilder all = new StringBuilder(first);
+    while (lines.hasMoreElements()) {
+      all.append(", ").append(lines.nextElement());
+    }
+    return all.toString();
   }
 
   /** Closes the connection of a request whose body is still being read at its deadline. */
