@@ -321,7 +321,12 @@ public final class ManagedServer {
     }
     boolean graceful = waitQuietly(p, STOP_TIMEOUT);
     if (!graceful) {
-      LOG.warn("{} did not stop within {} s: killing it", name(), STOP_TIMEOUT.toSeconds());
+      if (Thread.currentThread().isInterrupted()) {
+        // e.g. lake up stopping while it restarts this server: no time to wait
+        LOG.info("{}: interrupted while waiting for it to stop: killing it", name());
+      } else {
+        LOG.warn("{} did not stop within {} s: killing it", name(), STOP_TIMEOUT.toSeconds());
+      }
       p.destroyForcibly();
       waitQuietly(p, STOP_TIMEOUT);
     }
