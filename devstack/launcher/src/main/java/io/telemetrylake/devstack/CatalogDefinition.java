@@ -53,6 +53,11 @@ final class CatalogDefinition implements ServerDefinition {
   }
 
   @Override
+  public String address() {
+    return uri().toString();
+  }
+
+  @Override
   public List<Integer> ports() {
     return List.of(port);
   }

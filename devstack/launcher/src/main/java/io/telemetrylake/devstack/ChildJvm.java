@@ -42,9 +42,9 @@ final class ChildJvm {
 
     Files.writeString(
         logFile,
-        "---- "
+        LogTail.START_HEADER
             + Instant.now()
-            + " devstack starts "
+            + LogTail.START_MARK
             + spec.name()
             + ": "
             + String.join(" ", command)

@@ -9,13 +9,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code ./lake up}: starts the stack on the developer's data directory, prints where everything
  * is, and runs until Ctrl-C (SIGINT) or SIGTERM; a shutdown hook then stops every server, waits for
  * them and exits with status 0.
+ *
+ * <p>Meanwhile a {@link Supervisor} watches the children: a service that ends is reported and
+ * restarted ({@link RestartPolicy#STANDARD}); a server that ends, or a service given up on, is
+ * reported and stops the stack, and {@code lake up} exits 1. {@code GET /status} on a local port
+ * ({@link StatusServer}, {@code LAKE_STATUS_URL} in {@code devstack.env}) answers {@code ./lake
+ * status}.
  *
  * <p>System property {@code lake.repo} names the directory to search the repository from (the
  * script passes it); otherwise the working directory.
@@ -39,19 +48,23 @@ public final class DevStackMain {
     args = java.util.Arrays.stream(args).filter(a -> !a.equals(SERVERS_ONLY)).toArray(String[]::new);
     DevStackConfig config;
     Path repoRoot;
+    int statusPort;
     try {
       Path startDir = Path.of(System.getProperty("lake.repo", "")).toAbsolutePath();
       repoRoot = MainOptions.repoRoot(startDir);
       config = MainOptions.parse(args, System.getenv(), startDir);
+      statusPort = MainOptions.port(System.getenv(), MainOptions.STATUS_PORT_ENV, 0);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.exit(2);
       return;
     }
 
-    AtomicReference<DevStack> running = new AtomicReference<>();
+    AtomicReference<Running> running = new AtomicReference<>();
+    AtomicInteger exitStatus = new AtomicInteger();
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> stopOnSignal(running.get(), out), "lake-up-stop"));
+        .addShutdownHook(
+            new Thread(() -> stopOnSignal(running.get(), exitStatus.get(), out), "lake-up-stop"));
 
     out.println(
         "telemetry-lake devstack: starting in "
@@ -76,7 +89,7 @@ public final class DevStackMain {
       System.exit(1);
       return;
     }
-    running.set(stack);
+    running.set(new Running(stack, null, null));
     Pipeline pipeline = null;
     if (!serversOnly) {
       try {
@@ -84,31 +97,89 @@ public final class DevStackMain {
         pipeline.startMaintenance();
       } catch (RuntimeException e) {
         System.err.println("the pipeline failed to start: " + e.getMessage());
+        // the shutdown hook halts with this status (it used to be 0 here)
+        exitStatus.set(1);
         System.exit(1);
         return;
       }
     }
+    Supervisor supervisor =
+        new Supervisor(
+            RestartPolicy.STANDARD,
+            out,
+            reason -> {
+              exitStatus.set(1);
+              // System.exit waits for the shutdown hooks: not on the thread that reports exits
+              new Thread(() -> System.exit(1), "lake-up-exit").start();
+            },
+            Clock.systemUTC());
+    running.set(new Running(stack, supervisor, null));
+    watch(supervisor, stack, pipeline);
+    StatusServer status;
+    try {
+      status = StatusServer.start(statusPort, supervisor, stack.dataDir(), startNanos);
+    } catch (RuntimeException e) {
+      System.err.println(e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
+      exitStatus.set(1);
+      System.exit(1);
+      return;
+    }
+    running.set(new Running(stack, supervisor, status));
     printSummary(out, stack, Duration.ofNanos(System.nanoTime() - startNanos));
     if (pipeline != null) {
       printPipeline(out, pipeline);
     }
-    writeEnvFile(stack, pipeline);
+    writeEnvFile(stack, pipeline, status);
+    out.println("./lake status: every service's pid, uptime, readiness, restarts (" + status.uri() + ")");
     out.println("Press Ctrl-C to stop.");
     out.flush();
     new CountDownLatch(1).await();
   }
 
-  /**
-   * Runs in the shutdown hook. A stop requested by a signal is the normal end of {@code lake up},
-   * so it ends with status 0 rather than the JVM's 130/143. Before the stack is up (a signal during
-   * start-up) DevStack's own hook stops what was launched, and the status stays non-zero.
-   */
-  private static void stopOnSignal(DevStack stack, PrintStream out) {
-    if (stack == null) {
+  /** What the shutdown hook stops; the supervisor and the status server are null until they run. */
+  private record Running(DevStack stack, Supervisor supervisor, StatusServer status) {}
+
+  /** Servers end the stack when they end; the services are restarted. */
+  private static void watch(Supervisor supervisor, DevStack stack, Pipeline pipeline) {
+    stack.servers().forEach(server -> supervisor.watch(server, RestartPolicy.Role.SERVER));
+    if (pipeline == null) {
       return;
     }
+    supervisor.watch(pipeline.ingester(), RestartPolicy.Role.SERVICE);
+    for (Pipeline.Appender appender : pipeline.appenders()) {
+      // started once /healthz answers; ready (for lake status) when /readyz says so
+      supervisor.watch(
+          appender.server(), RestartPolicy.Role.SERVICE, () -> readyz(appender.uri().resolve("/readyz")));
+    }
+    pipeline.maintenance().ifPresent(m -> supervisor.watch(m, RestartPolicy.Role.SERVICE));
+  }
+
+  private static void readyz(java.net.URI uri) throws Exception {
+    HttpResponse<String> response = Http.send(Http.request(uri).GET().build());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("/readyz " + response.statusCode() + " " + response.body());
+    }
+  }
+
+  /**
+   * Runs in the shutdown hook. A stop requested by a signal is the normal end of {@code lake up},
+   * so it ends with status 0 rather than the JVM's 130/143; a stop because a child ended ends with
+   * {@code exitStatus} (1). Before the stack is up (a signal during start-up) DevStack's own hook
+   * stops what was launched, and the status stays non-zero.
+   */
+  private static void stopOnSignal(Running running, int exitStatus, PrintStream out) {
+    if (running == null) {
+      return;
+    }
+    DevStack stack = running.stack();
     out.println("stopping devstack ...");
     long stopNanos = System.nanoTime();
+    if (running.status() != null) {
+      running.status().close();
+    }
+    if (running.supervisor() != null) {
+      running.supervisor().close();
+    }
     stack.close();
     try {
       Files.deleteIfExists(stack.dataDir().resolve(ENV_FILE));
@@ -117,7 +188,7 @@ public final class DevStackMain {
     }
     out.printf(Locale.ROOT, "devstack stopped in %.1f s%n", (System.nanoTime() - stopNanos) / 1e9);
     out.flush();
-    Runtime.getRuntime().halt(0);
+    Runtime.getRuntime().halt(exitStatus);
   }
 
   static void printSummary(PrintStream out, DevStack stack, Duration total) {
@@ -216,11 +287,14 @@ public final class DevStackMain {
   }
 
   /** For scripts: {@code source .lake/devstack.env}. */
-  private static void writeEnvFile(DevStack stack, Pipeline pipeline) {
+  private static void writeEnvFile(DevStack stack, Pipeline pipeline, StatusServer status) {
     StringBuilder text = new StringBuilder("# written by ./lake up while the devstack runs\n");
     stack
         .serviceEnv()
         .forEach((k, v) -> text.append("export ").append(k).append('=').append(v).append('\n'));
+    // for ./lake status: is lake up still there, and where does it answer
+    text.append("export LAKE_UP_PID=").append(ProcessHandle.current().pid()).append('\n');
+    text.append("export LAKE_STATUS_URL=").append(status.uri()).append('\n');
     if (pipeline != null) {
       text.append("export LAKE_INGESTER_URL=").append(pipeline.ingesterUri()).append('\n');
       text.append("export LAKE_APPENDER_URL=").append(pipeline.appenders().get(0).uri()).append('\n');

@@ -84,6 +84,11 @@ final class KafkaDefinition implements ServerDefinition {
   }
 
   @Override
+  public String address() {
+    return bootstrap();
+  }
+
+  @Override
   public List<Integer> ports() {
     return List.of(port, controllerPort);
   }

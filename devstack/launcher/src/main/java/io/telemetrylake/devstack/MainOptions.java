@@ -14,6 +14,7 @@ final class MainOptions {
   static final String S3_PORT_ENV = "LAKE_S3_PORT";
   static final String CATALOG_PORT_ENV = "LAKE_CATALOG_PORT";
   static final String KAFKA_BROKERS_ENV = "LAKE_KAFKA_BROKERS";
+  static final String STATUS_PORT_ENV = "LAKE_STATUS_PORT";
 
   /** Conventional ports, so a developer's tools find the stack without reading its output. */
   static final int DEFAULT_KAFKA_PORT = 9092;
@@ -44,7 +45,13 @@ final class MainOptions {
           + " 1 (default) or 3: a 3-broker KRaft cluster (replication 3, min.insync.replicas 2) whose"
           + " brokers listen on "
           + KAFKA_PORT_ENV
-          + ", +1, +2";
+          + ", +1, +2; "
+          + STATUS_PORT_ENV
+          + " (0 = a free one): where ./lake status asks\n"
+          + "A service (ingester, appender, maintenance) that ends is restarted: "
+          + RestartPolicy.STANDARD.describe()
+          + ". When Kafka, S3 or the catalog ends, or a service is given up on, everything stops and"
+          + " lake up exits 1.";
 
   private MainOptions() {}
 

@@ -2,8 +2,6 @@ package io.telemetrylake.devstack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +35,11 @@ public final class ManagedServer {
 
   private volatile boolean retired;
   private volatile Process process;
+  /** The process that stop, kill or a failed start ended on purpose: its end is no surprise. */
+  private volatile Process stopRequested;
+  private volatile ExitListener exitListener;
+  /** The process whose unexpected end has been reported, so it is reported once. */
+  private final AtomicReference<Process> reportedExit = new AtomicReference<>();
   private volatile ClassDataSharing.Plan sharingPlan = ClassDataSharing.Plan.NONE;
   private volatile long launchedAtNanos;
   private volatile Duration startupTime;
@@ -60,6 +64,11 @@ public final class ManagedServer {
     return definition.name();
   }
 
+  /** Where clients reach it: Kafka's bootstrap address, or an http:// base URI. */
+  public String endpoint() {
+    return definition.address();
+  }
+
   /** Where the child's stdout and stderr go. */
   public Path logFile() {
     return logFile;
@@ -76,6 +85,20 @@ public final class ManagedServer {
     return p != null && p.isAlive() ? OptionalLong.of(p.pid()) : OptionalLong.empty();
   }
 
+  /** The process id of the latest start, also after that process ended. */
+  OptionalLong lastPid() {
+    Process p = process;
+    return p == null ? OptionalLong.empty() : OptionalLong.of(p.pid());
+  }
+
+  /** How long the current process has been running, while it runs. */
+  public Optional<Duration> uptime() {
+    Process p = process;
+    return p != null && p.isAlive()
+        ? Optional.of(Duration.ofNanos(System.nanoTime() - launchedAtNanos))
+        : Optional.empty();
+  }
+
   /** Time from launching the JVM to the server answering, for the last start. */
   public Optional<Duration> startupTime() {
     return Optional.ofNullable(startupTime);
@@ -90,7 +113,9 @@ public final class ManagedServer {
     try {
       awaitReady();
     } catch (RuntimeException e) {
-      // not half up: a failed start leaves the server stopped
+      // not half up: a failed start leaves the server stopped; the caller hears of it from the
+      // exception, not as an unexpected exit
+      stopRequested = process;
       requestStop();
       awaitStopped();
       throw e;
@@ -109,6 +134,7 @@ public final class ManagedServer {
     if (p == null) {
       return;
     }
+    stopRequested = p;
     p.destroyForcibly();
     waitQuietly(p, STOP_TIMEOUT);
     classDataSharing.finish(sharingPlan, name(), false);
@@ -171,8 +197,11 @@ public final class ManagedServer {
       spec = new ChildSpec(spec.name(), jvmOptions, spec.mainClass(), spec.args(), spec.env());
       startupTime = null;
       launchedAtNanos = System.nanoTime();
-      process = ChildJvm.launch(spec, classpath, runDir, logFile);
-      LOG.info("{} launched (pid {}), log {}", name(), process.pid(), logFile);
+      Process launched = ChildJvm.launch(spec, classpath, runDir, logFile);
+      process = launched;
+      long launchedAt = launchedAtNanos;
+      launched.onExit().thenAccept(p -> ended(p, launchedAt));
+      LOG.info("{} launched (pid {}), log {}", name(), launched.pid(), logFile);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name() + " (log " + logFile + ")", e);
     }
@@ -227,6 +256,50 @@ public final class ManagedServer {
     LOG.info("{} ready in {} ms", name(), startupTime.toMillis());
   }
 
+  /**
+   * Tells {@code listener} whenever a process of this server ends without {@link #stop()}, {@link
+   * #kill()} or the stack's close asking it to (crashed, killed from outside, exited on its own),
+   * also when that happened before this call. One listener; the callback runs on a JDK thread
+   * that waits for processes: hand the work over.
+   */
+  void onUnexpectedExit(ExitListener listener) {
+    exitListener = listener;
+    Process p = process;
+    if (p != null && !p.isAlive()) {
+      ended(p, launchedAtNanos);
+    }
+  }
+
+  /** The end of a process this server launched at {@code launchedAt} (nanoTime). */
+  private void ended(Process p, long launchedAt) {
+    ExitListener listener = exitListener;
+    if (listener == null || p != process || p == stopRequested || reportedExit.getAndSet(p) == p) {
+      return;
+    }
+    Duration uptime = Duration.ofNanos(System.nanoTime() - launchedAt);
+    listener.exited(this, p.pid(), p.exitValue(), uptime);
+  }
+
+  /** One readiness check now, as at start-up; throws with the reason while not ready. */
+  void checkReady() throws Exception {
+    definition.probe();
+  }
+
+  /** At most {@code lines} lines of the log from the latest start on. */
+  List<String> lastLogLines(int lines) {
+    try {
+      return LogTail.lastLines(logFile, lines);
+    } catch (IOException | UncheckedIOException e) {
+      return List.of("(cannot read " + logFile + ": " + e.getMessage() + ")");
+    }
+  }
+
+  /** Receives the unexpected ends of a server's processes. */
+  @FunctionalInterface
+  interface ExitListener {
+    void exited(ManagedServer server, long pid, int exitCode, Duration uptime);
+  }
+
   /** The stack is closing: no more starts (its data directory is about to be unlocked). */
   void retire() {
     retired = true;
@@ -236,6 +309,7 @@ public final class ManagedServer {
   void requestStop() {
     Process p = process;
     if (p != null && p.isAlive()) {
+      stopRequested = p;
       p.destroy();
     }
   }
@@ -247,7 +321,12 @@ public final class ManagedServer {
     }
     boolean graceful = waitQuietly(p, STOP_TIMEOUT);
     if (!graceful) {
-      LOG.warn("{} did not stop within {} s: killing it", name(), STOP_TIMEOUT.toSeconds());
+      if (Thread.currentThread().isInterrupted()) {
+        // e.g. lake up stopping while it restarts this server: no time to wait
+        LOG.info("{}: interrupted while waiting for it to stop: killing it", name());
+      } else {
+        LOG.warn("{} did not stop within {} s: killing it", name(), STOP_TIMEOUT.toSeconds());
+      }
       p.destroyForcibly();
       waitQuietly(p, STOP_TIMEOUT);
     }
@@ -274,8 +353,7 @@ public final class ManagedServer {
 
   private String logTail() {
     try {
-      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+      List<String> tail = LogTail.lastLines(logFile, LOG_TAIL_LINES);
       return "\n--- last lines of " + logFile + " ---\n" + String.join("\n", tail);
     } catch (IOException | UncheckedIOException e) {
       return "";

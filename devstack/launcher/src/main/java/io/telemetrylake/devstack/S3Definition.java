@@ -39,6 +39,11 @@ final class S3Definition implements ServerDefinition {
   }
 
   @Override
+  public String address() {
+    return endpoint().toString();
+  }
+
+  @Override
   public List<Integer> ports() {
     return List.of(port);
   }

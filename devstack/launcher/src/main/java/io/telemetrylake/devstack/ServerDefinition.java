@@ -13,6 +13,9 @@ interface ServerDefinition {
     return name();
   }
 
+  /** Where clients reach it, for people: a bootstrap address or an http:// base URI. */
+  String address();
+
   /** Ports the child will bind; checked to be free before every start. */
   List<Integer> ports();
 

@@ -64,6 +64,11 @@ final class ServiceDefinition implements ServerDefinition {
   }
 
   @Override
+  public String address() {
+    return uri().toString();
+  }
+
+  @Override
   public List<Integer> ports() {
     return List.of(port);
   }

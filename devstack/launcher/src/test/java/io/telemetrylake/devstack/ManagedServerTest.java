@@ -113,6 +113,11 @@ class ManagedServerTest {
     }
 
     @Override
+    public String address() {
+      return "fake:0";
+    }
+
+    @Override
     public List<Integer> ports() {
       return List.of();
     }
