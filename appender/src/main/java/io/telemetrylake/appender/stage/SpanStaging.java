@@ -26,10 +26,6 @@ import org.duckdb.DuckDBConnection;
 public final class SpanStaging extends StagingBuffer {
   static final List<String> DDL =
       List.of(
-          // One thread for the COPY: with two, each sorted and buffered its own share of the
-          // wide rows and a 100 MB batch spilled (or ran out of a 512 MB limit), costing 2.5x the
-          // CPU (docs/BENCHMARKS.md). Staging, the serial part, is the bound for spans anyway.
-          "SET threads = 1",
           "CREATE TABLE resources (kafka_partition INTEGER, id BIGINT, service_name VARCHAR,"
               + " resource_attributes VARCHAR, scope_attributes VARCHAR, scope_name VARCHAR,"
               + " scope_version VARCHAR, resource_schema_url VARCHAR, scope_schema_url VARCHAR)",

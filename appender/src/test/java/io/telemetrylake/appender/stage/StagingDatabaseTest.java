@@ -33,6 +33,8 @@ class StagingDatabaseTest {
       assertThat(first.countRows()).isEqualTo(2L * perRecord);
       assertThat(second.countRows()).isEqualTo(perRecord);
       assertThat(memoryLimit(first)).isEqualTo(memoryLimit(second)).startsWith("286");
+      // one DuckDB thread: the COPY shares the machine with the poll thread's staging
+      assertThat(setting(first, "threads")).isEqualTo(setting(second, "threads")).isEqualTo("1");
       assertThat(dir.resolve("buffer-1").resolve(StagingBuffer.DATABASE_FILE)).exists();
       assertThat(dir.resolve("buffer-2").resolve(StagingBuffer.DATABASE_FILE)).exists();
 
@@ -75,6 +77,14 @@ class StagingDatabaseTest {
   private static void stage(StagingBuffer buffer, int partition) throws Exception {
     for (KafkaRecord r : Signals.LOGS.splitter(1_000_000).split(Samples.sampleRequest()).records()) {
       buffer.stage(partition, r.value(), 0);
+    }
+  }
+
+  private static String setting(StagingBuffer buffer, String name) throws Exception {
+    try (Statement s = buffer.connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_setting('" + name + "')")) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 
