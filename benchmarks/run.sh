@@ -16,6 +16,7 @@
 #   freshness --rate 5000 --duration 120 --warmup 30 --buffer-seconds 10 --poll-ms 250
 #   pipeline  --signal logs|traces --count 1000000 --connections 4 --timeout 900
 #   spread    --modes resource,spread --rounds 1 --count 2000000 --appenders 3 --hot-share 0.9 --partitions 12
+#             --appenders-during-send stopped|running --appender-cpus 0 (cores per appender, a cgroup; needs root)
 # Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.
 set -euo pipefail
 
@@ -27,7 +28,7 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
 fi
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
