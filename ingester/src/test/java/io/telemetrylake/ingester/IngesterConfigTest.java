@@ -28,7 +28,7 @@ class IngesterConfigTest {
     assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
     assertThat(config.topicMinInsyncReplicas()).isEqualTo(-1);
     assertThat(config.requireDurableTopic()).isFalse();
-    assertThat(config.partitioning()).isEqualTo(IngesterConfig.DEFAULT_PARTITIONING);
+    assertThat(config.partitioning()).isEqualTo(Partitioning.Mode.SPREAD);
   }
 
   @Test
