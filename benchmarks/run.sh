@@ -5,6 +5,7 @@
 #   benchmarks/run.sh append [options]          a pre-filled topic drained by one appender
 #   benchmarks/run.sh freshness [options]       delay from a record's 200 to its row in the table
 #   benchmarks/run.sh pipeline [options]        lake send -> ingester -> Kafka -> appender: CPU/record of each
+#   benchmarks/run.sh spread [options]          one busy service, 3 appenders: INGESTER_PARTITIONING resource vs spread
 #   benchmarks/run.sh copy [requests] [rounds]  the flush's COPY to Parquet and variants, CPU per row
 #   benchmarks/run.sh staging [requests] [rounds]  rows into the DuckDB staging table: appender vs Arrow, JSON vs MAP
 #   benchmarks/run.sh maintain [files] [rows] [dir] [target-mb] compaction of N small files: MB/s, CPU/row, lake query before/after
@@ -14,6 +15,8 @@
 #   append    --signal logs|traces --records 3000000 --buffer-mb 100 --buffer-seconds 600 --duckdb-memory-mb 1024 --timeout 1200
 #   freshness --rate 5000 --duration 120 --warmup 30 --buffer-seconds 10 --poll-ms 250
 #   pipeline  --signal logs|traces --count 1000000 --connections 4 --timeout 900
+#   spread    --modes resource,spread --rounds 1 --count 2000000 --appenders 3 --hot-share 0.9 --partitions 12
+#             --appenders-during-send stopped|running --appender-cpus 0 (cores per appender, a cgroup; needs root)
 # Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.
 set -euo pipefail
 
@@ -25,7 +28,7 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
 fi
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
@@ -49,7 +52,7 @@ case "${1:-}" in
     ensure_built
     exec "$JAVA" -jar "$JAR" "$@"
     ;;
-  ingest|append|freshness|pipeline)
+  ingest|append|freshness|pipeline|spread)
     ensure_built
     exec "$JAVA" -Xmx1g -XX:+UseParallelGC -Dlake.repo="$REPO" -cp "$JAR" \
       io.telemetrylake.benchmarks.e2e.E2eMain "$@"

@@ -189,6 +189,8 @@ refuse "unknown top-level key" "additional properties 'ingestr' not allowed" --s
 refuse "unknown nested key (typo)" "at '/appender/settings': additional properties 'bufferSizeMB' not allowed" --set appender.settings.bufferSizeMB=64
 refuse "unknown key in a values file" "at '/ingester': additional properties 'replcas' not allowed" -f "$HELM_DIR/scripts/testdata/typo-values.yaml"
 refuse "value outside its enum" "at '/mode': value must be one of 'external', 'bundled'" --set mode=bundle
+refuse "ingester partitioning outside its enum" "at '/ingester/settings/partitioning': value must be one of 'resource', 'spread'" \
+  --set ingester.settings.partitioning=round-robin
 refuse "property name a service cannot map" "does not match pattern" --set ingester.kafkaClientProperties.SECURITY_PROTOCOL=SSL
 refuse "appender.replicas above the partition count" "appender.replicas \(13\) exceeds kafka.topic.partitions \(12\)" --set appender.replicas=13
 refuse "appender HPA maxReplicas above the partition count" "appender.autoscaling.maxReplicas \(20\) exceeds kafka.topic.partitions \(12\)" \

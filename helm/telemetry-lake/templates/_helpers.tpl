@@ -180,6 +180,7 @@ services' own lists of keys.
   "INGESTER_KAFKA_COMPRESSION" $s.compression
   "INGESTER_KAFKA_LINGER_MS" (include "telemetry-lake.int" $s.lingerMs)
   "INGESTER_KAFKA_BATCH_BYTES" (include "telemetry-lake.int" $s.batchBytes)
+  "INGESTER_PARTITIONING" $s.partitioning
   "KAFKA_BOOTSTRAP_SERVERS" (include "telemetry-lake.kafkaBootstrap" .)
   "KAFKA_TOPIC" $t.name
   "KAFKA_TRACES_TOPIC" $t.tracesName

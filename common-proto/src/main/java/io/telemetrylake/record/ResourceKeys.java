@@ -11,8 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Kafka record keys: one stable key per resource, so that all records of a resource land in the
- * same partition and keep their order. The key must be the same in every process and every
+ * Kafka record keys: one stable key per resource, so that with Kafka's default partitioner (the
+ * ingester's {@code INGESTER_PARTITIONING=resource}) all records of a resource land in the same
+ * partition and keep their order; with {@code spread} the key only names the resource. The key
+ * must be the same in every process and every
  * version, so it is computed from a canonical encoding of the resource attributes that is defined
  * here (and in README.md), never from protobuf serialization or Java hash codes.
  *

@@ -7,9 +7,11 @@ import io.telemetrylake.ingester.http.Lifecycle;
 import io.telemetrylake.ingester.kafka.InflightBudget;
 import io.telemetrylake.ingester.kafka.KafkaReadiness;
 import io.telemetrylake.ingester.kafka.KafkaSetup;
+import io.telemetrylake.ingester.kafka.Partitioning;
 import io.telemetrylake.ingester.kafka.RecordProducer;
 import io.telemetrylake.ingester.metrics.IngesterMetrics;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.eclipse.jetty.server.Connector;
@@ -33,7 +35,9 @@ public final class Ingester implements AutoCloseable {
   private Ingester(IngesterConfig config) {
     this.config = config;
     this.admin = Admin.create(KafkaSetup.adminProperties(config));
-    this.producer = new RecordProducer(new KafkaProducer<>(KafkaSetup.producerProperties(config)));
+    this.producer = new RecordProducer(
+        new KafkaProducer<>(KafkaSetup.producerProperties(config)),
+        new Partitioning(config.partitioning(), ThreadLocalRandom.current().nextInt()));
     this.readiness = new KafkaReadiness(admin, config);
     InflightBudget budget = new InflightBudget(config.maxInflightBytes());
     IngesterMetrics metrics = new IngesterMetrics(budget::inflightBytes);

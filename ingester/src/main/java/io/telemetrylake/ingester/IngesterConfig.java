@@ -2,6 +2,7 @@ package io.telemetrylake.ingester;
 
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
+import io.telemetrylake.ingester.kafka.Partitioning;
 import io.telemetrylake.signal.Signal;
 import io.telemetrylake.signal.Signals;
 import java.time.Duration;
@@ -39,6 +40,7 @@ public record IngesterConfig(
     String compression,
     int lingerMs,
     int batchBytes,
+    Partitioning.Mode partitioning,
     Map<String, String> kafkaClientProperties) {
 
   public static final String HOST = "INGESTER_HOST";
@@ -65,6 +67,7 @@ public record IngesterConfig(
   public static final String COMPRESSION = "INGESTER_KAFKA_COMPRESSION";
   public static final String LINGER_MS = "INGESTER_KAFKA_LINGER_MS";
   public static final String BATCH_BYTES = "INGESTER_KAFKA_BATCH_BYTES";
+  public static final String PARTITIONING = "INGESTER_PARTITIONING";
   public static final String KAFKA_CLIENT_PREFIX = "KAFKA_CLIENT_";
 
   /** Every variable the ingester reads (the Helm chart and .env.example must match this list). */
@@ -74,7 +77,14 @@ public record IngesterConfig(
           READ_TIMEOUT_SECONDS, BODY_DEADLINE_SECONDS, MAX_THREADS, SHUTDOWN_TIMEOUT_SECONDS,
           RETRY_AFTER_SECONDS, AUTH_TOKENS, METRICS_AUTH, BOOTSTRAP_SERVERS, TOPIC, TRACES_TOPIC,
           TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, TOPIC_MIN_INSYNC_REPLICAS, REQUIRE_DURABLE_TOPIC,
-          TOPIC_CREATE, COMPRESSION, LINGER_MS, BATCH_BYTES);
+          TOPIC_CREATE, COMPRESSION, LINGER_MS, BATCH_BYTES, PARTITIONING);
+
+  /**
+   * Spread: a busy service is shared by every appender (1.9-2.5x the append rate with one service
+   * at 90 %), at the cost of file pruning by service_name on fresh data; docs/BENCHMARKS.md,
+   * "Spreading a busy service".
+   */
+  public static final Partitioning.Mode DEFAULT_PARTITIONING = Partitioning.Mode.SPREAD;
 
   private static final long MIB = 1024L * 1024L;
 
@@ -111,6 +121,8 @@ public record IngesterConfig(
         s.oneOf(COMPRESSION, "lz4", "lz4", "zstd", "snappy", "gzip", "none"),
         s.integer(LINGER_MS, 5, 0, 10_000),
         s.integer(BATCH_BYTES, 512 * 1024, 16 * 1024, 64 * 1024 * 1024),
+        Partitioning.Mode.of(s.oneOf(PARTITIONING, DEFAULT_PARTITIONING.settingValue(),
+            Partitioning.Mode.RESOURCE.settingValue(), Partitioning.Mode.SPREAD.settingValue())),
         s.passThrough(KAFKA_CLIENT_PREFIX)));
   }
 
@@ -149,7 +161,7 @@ public record IngesterConfig(
     return "IngesterConfig{port=" + port + ", topic=" + topic + ", tracesTopic=" + tracesTopic + ", bootstrap=" + bootstrapServers
         + ", partitions=" + topicPartitions + ", replicationFactor=" + topicReplicationFactor
         + ", minInsyncReplicas=" + topicMinInsyncReplicas + ", requireDurableTopic=" + requireDurableTopic
-        + ", compression=" + compression
+        + ", compression=" + compression + ", partitioning=" + partitioning.settingValue()
         + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBytes=" + maxInflightBytes
         + ", authTokens=" + authTokens.size() + ", metricsAuth=" + metricsAuth + ", kafkaClientProperties=" + kafkaClientProperties.keySet() + "}";
   }

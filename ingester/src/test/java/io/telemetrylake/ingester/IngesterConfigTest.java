@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.telemetrylake.config.ConfigException;
 import io.telemetrylake.config.Settings;
+import io.telemetrylake.ingester.kafka.Partitioning;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,20 @@ class IngesterConfigTest {
     assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
     assertThat(config.topicMinInsyncReplicas()).isEqualTo(-1);
     assertThat(config.requireDurableTopic()).isFalse();
+    assertThat(config.partitioning()).isEqualTo(Partitioning.Mode.SPREAD);
+  }
+
+  @Test
+  void partitioningIsResourceOrSpreadForBothTopics() {
+    assertThat(IngesterConfig.from(new Settings(Map.of("INGESTER_PARTITIONING", "spread"))).partitioning())
+        .isEqualTo(Partitioning.Mode.SPREAD);
+    assertThat(IngesterConfig.from(new Settings(Map.of("INGESTER_PARTITIONING", "Resource"))).partitioning())
+        .isEqualTo(Partitioning.Mode.RESOURCE);
+    assertThat(IngesterConfig.from(new Settings(Map.of("INGESTER_PARTITIONING", "spread"))).toString())
+        .contains("partitioning=spread");
+    assertThatThrownBy(() -> IngesterConfig.from(new Settings(Map.of("INGESTER_PARTITIONING", "round-robin"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("INGESTER_PARTITIONING: must be one of resource, spread, got 'round-robin'");
   }
 
   @Test

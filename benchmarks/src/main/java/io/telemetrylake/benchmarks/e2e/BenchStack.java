@@ -70,13 +70,22 @@ final class BenchStack implements AutoCloseable {
   }
 
   Service startAppender(Map<String, String> settings) {
+    return startAppender("appender", settings);
+  }
+
+  /**
+   * An appender named {@code name}: its log, GC log and staging directory (under the data
+   * directory) carry the name, so several can run side by side (each also needs its own
+   * {@code APPENDER_INSTANCE_ID}).
+   */
+  Service startAppender(String name, Map<String, String> settings) {
     int port = freePort();
     Map<String, String> env = new HashMap<>(stack.serviceEnv());
     env.put("APPENDER_BIND_ADDRESS", "127.0.0.1");
     env.put("APPENDER_PORT", Integer.toString(port));
-    env.put("APPENDER_STAGING_DIR", stack.dataDir().resolve("appender").toString());
+    env.put("APPENDER_STAGING_DIR", stack.dataDir().resolve(name).toString());
     env.putAll(settings);
-    return start("appender", "appender", Pipeline.APPENDER_MAIN, port, "/healthz", env);
+    return start(name, "appender", Pipeline.APPENDER_MAIN, port, "/healthz", env);
   }
 
   private Service start(String name, String module, String main, int port, String readyPath, Map<String, String> env) {

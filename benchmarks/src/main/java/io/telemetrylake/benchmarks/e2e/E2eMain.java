@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * End-to-end benchmarks on the real local servers: {@code ingest}, {@code append},
- * {@code freshness} or {@code pipeline} (see docs/BENCHMARKS.md; {@code benchmarks/run.sh} builds and runs them).
+ * {@code freshness}, {@code pipeline} or {@code spread} (see docs/BENCHMARKS.md; {@code benchmarks/run.sh} builds and runs them).
  *
  * <p>Common options: {@code --profile none|async|jfr} (profile the measured service during the
  * measured window), {@code --out DIR} (results; default benchmarks/target/results/<scenario>-<time>),
@@ -21,7 +21,7 @@ public final class E2eMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].startsWith("-")) {
-      System.err.println("usage: E2eMain ingest|append|freshness|pipeline [--option value ...]");
+      System.err.println("usage: E2eMain ingest|append|freshness|pipeline|spread [--option value ...]");
       System.exit(2);
     }
     String scenario = args[0];
@@ -42,7 +42,8 @@ public final class E2eMain {
       case "append" -> AppendScenario.run(o, ctx);
       case "freshness" -> FreshnessScenario.run(o, ctx);
       case "pipeline" -> PipelineScenario.run(o, ctx);
-      default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (ingest, append, freshness, pipeline)");
+      case "spread" -> SpreadScenario.run(o, ctx);
+      default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (ingest, append, freshness, pipeline, spread)");
     };
     Path file = Report.write(out, "results", results);
     System.out.println(Report.JSON.writeValueAsString(results));

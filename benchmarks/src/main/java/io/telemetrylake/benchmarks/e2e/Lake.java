@@ -151,6 +151,79 @@ final class Lake implements AutoCloseable {
     return out;
   }
 
+  /**
+   * What a query for one service ({@code service_name = X}) reads, per service: the data files
+   * Iceberg's planner keeps by the files' {@code service_name} bounds, the files that really hold
+   * rows of X, and of all files' Parquet row groups those whose {@code service_name} min/max can
+   * hold X (what DuckDB, Spark or Trino read after the planner). Files are copied to {@code tmp}.
+   */
+  Map<String, Object> servicePruning(Table table, List<String> services, Path tmp) throws IOException, SQLException {
+    Files.createDirectories(tmp);
+    List<DataFile> dataFiles = currentFiles(table);
+    List<Path> locals = new ArrayList<>();
+    for (DataFile f : dataFiles) {
+      Path local = tmp.resolve("service-" + locals.size() + ".parquet");
+      try (InputStream in = table.io().newInputFile(f.location()).newStream()) {
+        Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+      }
+      locals.add(local);
+    }
+    String files = locals.stream().map(l -> "'" + l.toString().replace("'", "''") + "'")
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    long rowGroupsTotal;
+    try (Statement s = duck.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(DISTINCT (file_name, row_group_id)) FROM parquet_metadata(" + files + ")")) {
+      rs.next();
+      rowGroupsTotal = rs.getLong(1);
+    }
+    long bytesTotal = dataFiles.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    Map<String, Object> out = Report.map();
+    out.put("data_files", dataFiles.size());
+    out.put("data_mib", Report.mib(bytesTotal));
+    out.put("row_groups", rowGroupsTotal);
+    Map<String, Object> perService = Report.map();
+    for (String service : services) {
+      String literal = "'" + service.replace("'", "''") + "'";
+      long selected = 0;
+      long selectedBytes = 0;
+      try (CloseableIterable<FileScanTask> tasks =
+          table.newScan().filter(Expressions.equal("service_name", service)).planFiles()) {
+        for (FileScanTask t : tasks) {
+          selected++;
+          selectedBytes += t.file().fileSizeInBytes();
+        }
+      }
+      long rows = 0;
+      long holding = 0;
+      try (Statement s = duck.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT filename) FROM read_parquet(" + files
+              + ", filename = true) WHERE service_name = " + literal)) {
+        rs.next();
+        rows = rs.getLong(1);
+        holding = rs.getLong(2);
+      }
+      long groups;
+      try (Statement s = duck.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM parquet_metadata(" + files + ") WHERE path_in_schema = 'service_name'"
+              + " AND stats_min_value <= " + literal + " AND stats_max_value >= " + literal)) {
+        rs.next();
+        groups = rs.getLong(1);
+      }
+      Map<String, Object> one = Report.map();
+      one.put("rows", rows);
+      one.put("files_selected_by_bounds", selected);
+      one.put("files_holding_rows", holding);
+      one.put("mib_of_selected_files", Report.mib(selectedBytes));
+      one.put("row_groups_selected_by_stats", groups);
+      perService.put(service, one);
+    }
+    out.put("services", perService);
+    for (Path l : locals) {
+      Files.deleteIfExists(l);
+    }
+    return out;
+  }
+
   @Override
   public void close() throws IOException, SQLException {
     duck.close();

@@ -62,8 +62,8 @@ public final class KafkaSetup {
 
   /**
    * Creates the topic when it is missing (partitions, replication factor, min.insync.replicas);
-   * uses an existing one as it is, warning when it has fewer partitions than configured (ordering
-   * per resource still holds, parallelism is lower). Then checks that it is durable.
+   * uses an existing one as it is, warning when it has fewer partitions than configured (it works,
+   * with less parallelism). Then checks that it is durable.
    */
   public static void ensureTopic(Admin admin, IngesterConfig config, String name, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {

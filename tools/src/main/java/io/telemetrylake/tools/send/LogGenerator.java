@@ -9,6 +9,7 @@ import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
 import com.google.protobuf.ByteString;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -42,12 +43,30 @@ public final class LogGenerator implements RequestGenerator<ExportLogsServiceReq
 
   private final String runId;
   private final int services;
+  private final double hotShare;
   private final SplittableRandom random;
 
   public LogGenerator(String runId, int services, long seed) {
+    this(runId, services, 0, seed);
+  }
+
+  /**
+   * @param hotShare the share of resources from the first service ({@code checkout}), the others
+   *     sharing the rest evenly: skewed traffic with one busy service; 0 = every service alike
+   */
+  public LogGenerator(String runId, int services, double hotShare, long seed) {
+    if (!(hotShare >= 0 && hotShare <= 1)) {
+      throw new IllegalArgumentException("hotShare must be between 0 and 1, got " + hotShare);
+    }
     this.runId = runId;
     this.services = Math.max(1, Math.min(services, SERVICES.length));
+    this.hotShare = hotShare;
     this.random = new SplittableRandom(seed);
+  }
+
+  /** The service names this generator uses, the busy one (with a hot share) first. */
+  public static List<String> serviceNames(int services) {
+    return List.of(SERVICES).subList(0, Math.max(1, Math.min(services, SERVICES.length)));
   }
 
   /** The id of the record with this sequence number. */
@@ -70,7 +89,7 @@ public final class LogGenerator implements RequestGenerator<ExportLogsServiceReq
       if (request.getResourceLogsCount() == resources - 1) {
         n = left;
       }
-      int service = random.nextInt(services);
+      int service = nextService();
       ScopeLogs.Builder scope =
           ScopeLogs.newBuilder()
               .setScope(InstrumentationScope.newBuilder().setName("io.telemetrylake.send").setVersion("1.0"));
@@ -81,6 +100,13 @@ public final class LogGenerator implements RequestGenerator<ExportLogsServiceReq
       left -= n;
     }
     return request.build();
+  }
+
+  private int nextService() {
+    if (hotShare == 0 || services == 1) {
+      return random.nextInt(services);
+    }
+    return random.nextDouble() < hotShare ? 0 : 1 + random.nextInt(services - 1);
   }
 
   private Resource resource(int service) {

@@ -64,6 +64,13 @@ public final class SendCommand implements Callable<Integer> {
   @Option(names = "--services", description = "distinct services (default: ${DEFAULT-VALUE})")
   int services = 8;
 
+  @Option(
+      names = "--hot-share",
+      description = "skewed traffic: this share (0 to 1) of the resources, and so of the records, comes from the first"
+          + " service (checkout), the other services share the rest evenly; with --resources 1 each request is one"
+          + " service's, as from an SDK. Logs only (default: every service alike)")
+  double hotShare = 0;
+
   @Option(names = {"-c", "--connections"}, description = "concurrent connections (default: ${DEFAULT-VALUE})")
   int connections = 4;
 
@@ -128,16 +135,29 @@ public final class SendCommand implements Callable<Integer> {
     };
   }
 
+  private void checkHotShare(SendSignal<?> signal) {
+    if (!(hotShare >= 0 && hotShare <= 1)) {
+      throw new ParameterException(spec.commandLine(), "--hot-share must be between 0 and 1, got " + hotShare);
+    }
+    if (hotShare > 0 && !signal.hasHotShare()) {
+      throw new ParameterException(spec.commandLine(), "--hot-share applies to --signal logs only");
+    }
+    if (hotShare > 0 && services < 2) {
+      throw new ParameterException(spec.commandLine(), "--hot-share needs --services 2 or more");
+    }
+  }
+
   private <R extends MessageLite> SendSignal.BodyEncoder<R> bodyEncoder(SendSignal<R> signal, OtlpEncoding enc) {
     return signal.encoder(enc);
   }
 
   private <R extends MessageLite> int send(SendSignal<R> signal) throws Exception {
     OtlpEncoding enc = encoding();
+    checkHotShare(signal);
     SendSignal.BodyEncoder<R> encoder = bodyEncoder(signal, enc);
     URI target = endpoint();
     SendStats stats = new SendStats();
-    RequestGenerator<R> generator = signal.generator(runId, services, runId.hashCode());
+    RequestGenerator<R> generator = signal.generator(runId, services, hotShare, runId.hashCode());
     List<byte[]> payloads = new ArrayList<>();
     for (int i = 0; i < pool; i++) {
       payloads.add(encode(generator.request((long) i * batch, batch, resources, System.currentTimeMillis() * 1_000_000L), encoder));
@@ -151,7 +171,7 @@ public final class SendCommand implements Callable<Integer> {
     List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < connections; w++) {
       Sender sender = new Sender(signal, target, enc, gzip, token, Duration.ofSeconds(timeoutSeconds), maxRetries, stats);
-      RequestGenerator<R> own = signal.generator(runId, services, runId.hashCode() * 31L + w);
+      RequestGenerator<R> own = signal.generator(runId, services, hotShare, runId.hashCode() * 31L + w);
       Thread t = new Thread(() -> work(sender, own, payloads, encoder, next, total, deadline, start, stats, acked), "send-" + w);
       t.start();
       workers.add(t);

@@ -28,10 +28,13 @@ final class SendSignal<R extends MessageLite> {
     byte[] encode(R request);
   }
 
-  /** Makes a generator from a run id, a number of distinct services and a seed. */
+  /**
+   * Makes a generator from a run id, a number of distinct services, the busy service's share (0 =
+   * all alike; only where {@link #hasHotShare}) and a seed.
+   */
   @FunctionalInterface
   interface GeneratorFactory<R> {
-    RequestGenerator<R> create(String runId, int services, long seed);
+    RequestGenerator<R> create(String runId, int services, double hotShare, long seed);
   }
 
   /** Reads the rejected count from a protobuf export response. */
@@ -42,14 +45,15 @@ final class SendSignal<R extends MessageLite> {
 
   static final SendSignal<ExportLogsServiceRequest> LOGS = new SendSignal<>(
       "logs", "/v1/logs", "logs",
-      LogGenerator::new,
+      LogGenerator::new, true,
       request -> OtlpJsonEncoder.encode(request, OtlpJsonEncoder.Style.OTLP),
       body -> ExportLogsServiceResponse.parseFrom(body).getPartialSuccess().getRejectedLogRecords(),
       "rejectedLogRecords");
 
   static final SendSignal<ExportTraceServiceRequest> TRACES = new SendSignal<>(
       "traces", "/v1/traces", "spans",
-      SpanGenerator::new,
+      // a trace crosses services: one busy service is not a per-resource choice here
+      (runId, services, hotShare, seed) -> new SpanGenerator(runId, services, seed), false,
       request -> OtlpJsonEncoder.encode(request, OtlpJsonEncoder.Style.OTLP),
       body -> ExportTraceServiceResponse.parseFrom(body).getPartialSuccess().getRejectedSpans(),
       "rejectedSpans");
@@ -60,16 +64,18 @@ final class SendSignal<R extends MessageLite> {
   private final String path;
   private final String unit;
   private final GeneratorFactory<R> generators;
+  private final boolean hasHotShare;
   private final BodyEncoder<R> json;
   private final RejectedReader rejected;
   private final Pattern jsonRejected;
 
-  private SendSignal(String name, String path, String unit, GeneratorFactory<R> generators,
+  private SendSignal(String name, String path, String unit, GeneratorFactory<R> generators, boolean hasHotShare,
       BodyEncoder<R> json, RejectedReader rejected, String jsonRejectedField) {
     this.name = name;
     this.path = path;
     this.unit = unit;
     this.generators = generators;
+    this.hasHotShare = hasHotShare;
     this.json = json;
     this.rejected = rejected;
     this.jsonRejected = Pattern.compile("\"" + jsonRejectedField + "\"\\s*:\\s*\"?(\\d+)");
@@ -104,8 +110,13 @@ final class SendSignal<R extends MessageLite> {
     return unit;
   }
 
-  RequestGenerator<R> generator(String runId, int services, long seed) {
-    return generators.create(runId, services, seed);
+  RequestGenerator<R> generator(String runId, int services, double hotShare, long seed) {
+    return generators.create(runId, services, hotShare, seed);
+  }
+
+  /** Whether {@code --hot-share} (one busy service) applies to this signal's generator. */
+  boolean hasHotShare() {
+    return hasHotShare;
   }
 
   /** The body encoder for an encoding. */

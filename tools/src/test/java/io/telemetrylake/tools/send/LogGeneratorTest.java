@@ -6,8 +6,10 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,41 @@ class LogGeneratorTest {
     assertThat(request.getResourceLogsCount()).isEqualTo(3);
     assertThat(request.getResourceLogsList().stream().mapToInt(rl -> rl.getScopeLogs(0).getLogRecordsCount()).sum())
         .isEqualTo(500);
+  }
+
+  @Test
+  void givesTheFirstServiceItsHotShareOfTheResourcesAndTheOthersTheRestEvenly() {
+    LogGenerator generator = new LogGenerator("r", 4, 0.9, 3);
+    Map<String, Integer> perService = new HashMap<>();
+    for (int r = 0; r < 10_000; r++) {
+      ExportLogsServiceRequest request = generator.request(r, 1, 1, 1L);
+      perService.merge(request.getResourceLogs(0).getResource().getAttributes(0).getValue().getStringValue(), 1, Integer::sum);
+    }
+
+    assertThat(LogGenerator.serviceNames(4)).containsExactly("checkout", "payments", "frontend", "inventory");
+    assertThat(perService.get("checkout")).isBetween(8_850, 9_150);
+    assertThat(perService).containsOnlyKeys(LogGenerator.serviceNames(4));
+    assertThat(List.of(perService.get("payments"), perService.get("frontend"), perService.get("inventory")))
+        .allSatisfy(n -> assertThat(n).isBetween(270, 400));
+  }
+
+  @Test
+  void withoutAHotShareEveryServiceIsAlike() {
+    LogGenerator generator = new LogGenerator("r", 4, 3);
+    Map<String, Integer> perService = new HashMap<>();
+    for (int r = 0; r < 10_000; r++) {
+      ExportLogsServiceRequest request = generator.request(r, 1, 1, 1L);
+      perService.merge(request.getResourceLogs(0).getResource().getAttributes(0).getValue().getStringValue(), 1, Integer::sum);
+    }
+
+    assertThat(perService).hasSize(4).allSatisfy((service, n) -> assertThat(n).isBetween(2_300, 2_700));
+  }
+
+  @Test
+  void refusesAHotShareOutsideZeroToOne() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LogGenerator("r", 4, 1.1, 3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hotShare must be between 0 and 1, got 1.1");
   }
 
   @Test

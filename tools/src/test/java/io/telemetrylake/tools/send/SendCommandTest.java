@@ -83,6 +83,48 @@ class SendCommandTest {
   }
 
   @Test
+  void refusesAHotShareOutOfRangeForTracesOrWithOneService() {
+    for (List<String> args : List.of(List.of("--hot-share", "1.5"), List.of("--hot-share", "0.9", "--signal", "traces"),
+        List.of("--hot-share", "0.9", "--services", "1"))) {
+      StringWriter err = new StringWriter();
+      List<String> all = new java.util.ArrayList<>(args);
+      all.addAll(List.of("--endpoint", "http://127.0.0.1:9/v1/logs"));
+      int exit = new CommandLine(new SendCommand()).setErr(new PrintWriter(err)).execute(all.toArray(String[]::new));
+
+      assertThat(exit).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).as(String.join(" ", args)).startsWith("--hot-share ");
+    }
+  }
+
+  @Test
+  void sendsNineTenthsOfTheRecordsFromTheBusyServiceWithHotShare() {
+    java.util.Map<String, Integer> perService = new java.util.concurrent.ConcurrentHashMap<>();
+    server = Javalin.create(c -> c.showJavalinBanner = false).post("/v1/logs", ctx -> {
+      ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(ctx.bodyAsBytes());
+      assertThat(request.getResourceLogsCount()).isEqualTo(1);
+      String service = request.getResourceLogs(0).getResource().getAttributes(0).getValue().getStringValue();
+      perService.merge(service, request.getResourceLogs(0).getScopeLogs(0).getLogRecordsCount(), Integer::sum);
+      ctx.status(200);
+    }).start("127.0.0.1", 0);
+
+    int exit = new CommandLine(new SendCommand()).setOut(new PrintWriter(new StringWriter())).execute("--no-gzip",
+        "--endpoint", "http://127.0.0.1:" + server.port() + "/v1/logs", "--count", "20000", "--batch", "10",
+        "--resources", "1", "--services", "8", "--hot-share", "0.9", "-c", "1", "--run-id", "skew");
+
+    assertThat(exit).isZero();
+    assertThat(perService.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(20_000);
+    assertThat(perService).hasSize(8);
+    // 2,000 requests (one thread, a fixed run id: the same draws every time): 90 % +- 2 % from
+    // checkout, the rest spread over the other seven
+    assertThat(perService.get("checkout")).isBetween(17_600, 18_400);
+    assertThat(perService).allSatisfy((service, records) -> {
+      if (!service.equals("checkout")) {
+        assertThat(records).as(service).isBetween(100, 550);
+      }
+    });
+  }
+
+  @Test
   void sendsGzippedProtobufSpansToV1Traces() {
     List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
     server = Javalin.create(c -> c.showJavalinBanner = false).post("/v1/traces", ctx -> {
