@@ -44,11 +44,6 @@ record LogBatch(String name, List<String> services, Instant start, int perServic
     return services.size() * perService;
   }
 
-  /** The first instant after every record of the batch. */
-  Instant end() {
-    return start.plusSeconds(size());
-  }
-
   ExportLogsServiceRequest request() {
     ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder();
     for (int s = 0; s < services.size(); s++) {

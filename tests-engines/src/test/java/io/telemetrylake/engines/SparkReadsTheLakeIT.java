@@ -212,7 +212,7 @@ class SparkReadsTheLakeIT {
     Map<String, String> k = new HashMap<>();
     for (Row r : spark.sql("SELECT log_attributes['" + LogBatch.ID + "'] AS id, log_attributes['" + LogBatch.K
         + "'] AS k FROM " + table)) {
-      assertThat(k.put(r.getAs("id"), r.getAs("k"))).as("duplicate %s", (Object) r.getAs("id")).isNull();
+      assertThat(k.put(r.getAs("id"), r.getAs("k"))).as("duplicate %s", r.<String>getAs("id")).isNull();
     }
     Map<String, String> sent = allRows().stream().map(row -> row.logAttributes().get(LogBatch.ID))
         .collect(Collectors.toMap(Function.identity(), LogBatch::k));
