@@ -18,6 +18,7 @@
 #   spread    --modes resource,spread --rounds 1 --count 2000000 --appenders 3 --hot-share 0.9 --partitions 12
 #             --appenders-during-send stopped|running --appender-cpus 0 (cores per appender, a cgroup; needs root)
 # Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.
+# BENCH_APPENDER_JVM_OPTS / BENCH_INGESTER_JVM_OPTS: JVM options appended to ./lake up's (e2e only).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +29,7 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
 fi
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {

@@ -20,18 +20,20 @@ import org.apache.iceberg.Schema;
 import org.duckdb.DuckDBConnection;
 
 /**
- * The rows waiting for the next flush, in a DuckDB database file on disk (not on the Java heap).
+ * The rows waiting for the next flush, in a DuckDB database outside the Java heap that spills to
+ * disk past its memory limit ({@link StagingDatabase}).
  * What every signal's staging shares: the database, clearing and dropping partitions, counting,
  * and the export loop (one COPY per day). The tables, how a Kafka record is appended and the COPY
  * are the signal's ({@link LogStaging}, {@link SpanStaging}).
  *
- * <p>Staging is disposable: the committed offsets live in the Iceberg table, so the file is wiped
- * at start-up and whatever it held is consumed again. Used by one thread at a time: the poll loop
+ * <p>Staging is disposable: the committed offsets live in the Iceberg table, so whatever a
+ * stopped appender held is consumed again. Used by one thread at a time: the poll loop
  * while it stages, its flush thread after {@link #seal()} (DuckDB's appenders are confined to the
  * thread that creates them, so they are created on first use).
  */
 public abstract class StagingBuffer implements AutoCloseable {
-  public static final String DATABASE_FILE = "staging.duckdb";
+  /** The database file of versions that staged on disk; deleted at start-up if found. */
+  static final String DATABASE_FILE = "staging.duckdb";
   static final long MICROS_PER_DAY = 86_400_000_000L;
 
   protected final Path dir;
@@ -50,9 +52,10 @@ public abstract class StagingBuffer implements AutoCloseable {
   }
 
   /**
-   * Opens a fresh staging database for {@code signal} in {@code dir} (created if missing; an
-   * earlier database there is deleted, other files are left alone), in a DuckDB instance of its
-   * own. The appender's buffers share one instance per signal instead ({@link StagingDatabase}).
+   * Opens a fresh staging buffer for {@code signal} in {@code dir} (created if missing; what an
+   * earlier run staged or exported there is deleted, other files are left alone), in a DuckDB
+   * instance of its own (in memory, spilling to {@code dir/tmp}). The appender's buffers share
+   * one instance per signal instead ({@link StagingDatabase}).
    *
    * @param memoryLimitMb DuckDB's memory limit; larger sorts spill to {@code dir/tmp}
    */
@@ -60,7 +63,7 @@ public abstract class StagingBuffer implements AutoCloseable {
     try {
       prepare(dir);
       DuckDBConnection connection =
-          (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(DATABASE_FILE));
+          (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       try (Statement s = connection.createStatement()) {
         StagingDatabase.configure(s, memoryLimitMb, dir.resolve("tmp"));
       }
@@ -73,8 +76,8 @@ public abstract class StagingBuffer implements AutoCloseable {
   }
 
   /**
-   * Creates {@code dir} and deletes an earlier staging database, its spill files ({@code tmp/}:
-   * an instance of its own spills there, and buffers of earlier versions did) and export there.
+   * Creates {@code dir} and deletes what an earlier run left there: spill files ({@code tmp/}),
+   * an export, and the database file of versions that staged in one.
    */
   static void prepare(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -195,7 +198,7 @@ public abstract class StagingBuffer implements AutoCloseable {
         for (String table : tables()) {
           s.execute("DELETE FROM " + table);
         }
-        // give the space back to the file's free list now rather than at some later checkpoint
+        // a DELETE only marks rows; the checkpoint gives their memory (and spill blocks) back
         s.execute("CHECKPOINT");
       }
     } catch (SQLException e) {
@@ -263,6 +266,29 @@ public abstract class StagingBuffer implements AutoCloseable {
       throw new StagingException("cannot write the staged rows as Parquet", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the export directory " + root, e);
+    }
+  }
+
+  /**
+   * Copies the staged tables into a new DuckDB database file, to inspect a batch or run its COPY
+   * again ({@code benchmarks/run.sh copy}).
+   */
+  public void saveTo(Path file) {
+    flushAppenders();
+    try (Statement s = connection.createStatement()) {
+      String current;
+      try (ResultSet rs = s.executeQuery("SELECT current_database()")) {
+        rs.next();
+        current = rs.getString(1);
+      }
+      s.execute("ATTACH '" + sqlString(file.toString()) + "' AS saved_staging");
+      try {
+        s.execute("COPY FROM DATABASE " + current + " TO saved_staging");
+      } finally {
+        s.execute("DETACH saved_staging");
+      }
+    } catch (SQLException e) {
+      throw new StagingException("cannot save the staged tables to " + file, e);
     }
   }
 

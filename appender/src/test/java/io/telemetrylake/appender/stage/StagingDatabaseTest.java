@@ -35,8 +35,9 @@ class StagingDatabaseTest {
       assertThat(memoryLimit(first)).isEqualTo(memoryLimit(second)).startsWith("286");
       // one DuckDB thread: the COPY shares the machine with the poll thread's staging
       assertThat(setting(first, "threads")).isEqualTo(setting(second, "threads")).isEqualTo("1");
-      assertThat(dir.resolve("buffer-1").resolve(StagingBuffer.DATABASE_FILE)).exists();
-      assertThat(dir.resolve("buffer-2").resolve(StagingBuffer.DATABASE_FILE)).exists();
+      // in memory, no database file or write-ahead log on disk
+      assertThat(dir.resolve("buffer-1").resolve(StagingBuffer.DATABASE_FILE)).doesNotExist();
+      assertThat(dir.resolve("buffer-1").resolve(StagingBuffer.DATABASE_FILE + ".wal")).doesNotExist();
 
       // one buffer is exported on another thread while the other stages and clears
       first.seal();
@@ -70,6 +71,52 @@ class StagingDatabaseTest {
     StagingDatabase again = StagingDatabase.open(dir, 128);
     try (StagingBuffer buffer = again.buffer(Signals.LOGS, dir.resolve("buffer-1"))) {
       assertThat(buffer.countRows()).isZero();
+    }
+  }
+
+  @Test
+  void rowsPastTheMemoryLimitSpillToDiskAndClearGivesTheirSpaceBack() throws Exception {
+    StagingDatabase db = StagingDatabase.open(dir, 64);
+    try (StagingBuffer buffer = db.buffer(Signals.LOGS, dir.resolve("buffer-1"))) {
+      int perRecord = LogRowMapper.toRows(Samples.bulkRequest(200, 1_000), 0).size();
+      long records = 0;
+      while (bytes(dir.resolve("tmp")) < 64L << 20) {
+        stageBulk(buffer, (int) (records++ % 12));
+        buffer.flushAppenders();
+        assertThat(records).as("staged well past the memory limit without spilling").isLessThan(2_000);
+      }
+      assertThat(inMemoryTable(buffer, "memory_usage_bytes")).isLessThanOrEqualTo(64L << 20);
+      assertThat(buffer.countRows()).isEqualTo(records * perRecord);
+
+      buffer.clear();
+
+      assertThat(buffer.countRows()).isZero();
+      assertThat(inMemoryTable(buffer, "memory_usage_bytes") + inMemoryTable(buffer, "temporary_storage_bytes"))
+          .as("staged bytes held after clear").isLessThan(1L << 20);
+    }
+  }
+
+  private static long bytes(Path dir) throws Exception {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (var walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  private static long inMemoryTable(StagingBuffer buffer, String column) throws Exception {
+    try (Statement s = buffer.connection.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT coalesce(sum(" + column + "), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void stageBulk(StagingBuffer buffer, int partition) throws Exception {
+    for (KafkaRecord r : Signals.LOGS.splitter(10_000_000).split(Samples.bulkRequest(200, 1_000)).records()) {
+      buffer.stage(partition, r.value(), 0);
     }
   }
 

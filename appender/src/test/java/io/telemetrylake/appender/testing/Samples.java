@@ -77,6 +77,26 @@ public final class Samples {
         .build();
   }
 
+  /** One resource's {@code records} log records, each with a distinct body of {@code bodyBytes}. */
+  public static ExportLogsServiceRequest bulkRequest(int records, int bodyBytes) {
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    java.util.Random random = new java.util.Random(records * 31L + bodyBytes);
+    for (int i = 0; i < records; i++) {
+      StringBuilder body = new StringBuilder(bodyBytes);
+      while (body.length() < bodyBytes) {
+        body.append(Long.toString(random.nextLong(), 36));
+      }
+      scope.addLogRecords(LogRecord.newBuilder()
+          .setTimeUnixNano(NANOS_BEFORE_MIDNIGHT - i * 1_000_000L)
+          .setBody(AnyValue.newBuilder().setStringValue(body.substring(0, bodyBytes)))
+          .addAttributes(kv("i", Integer.toString(i))));
+    }
+    Resource resource = Resource.newBuilder().addAttributes(kv("service.name", "bulk")).build();
+    return ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder().setResource(resource).addScopeLogs(scope))
+        .build();
+  }
+
   private static KeyValue kv(String k, String v) {
     return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v)).build();
   }

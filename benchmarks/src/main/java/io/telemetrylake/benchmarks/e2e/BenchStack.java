@@ -21,9 +21,6 @@ import java.util.Map;
  * with the JVM options of {@code ./lake up} (devstack's Pipeline) and a GC log each.
  */
 final class BenchStack implements AutoCloseable {
-  /** Pipeline's service options: the benchmark measures what {@code ./lake up} runs. */
-  static final List<String> SERVICE_JVM_OPTIONS =
-      List.of("-Xmx512m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
   private final DevStack stack;
   private final Path repoRoot;
@@ -90,9 +87,15 @@ final class BenchStack implements AutoCloseable {
 
   private Service start(String name, String module, String main, int port, String readyPath, Map<String, String> env) {
     Path gcLog = outDir.resolve(name + "-gc.log");
-    List<String> options = new ArrayList<>(SERVICE_JVM_OPTIONS);
+    // Pipeline's options: the benchmark measures what ./lake up runs
+    List<String> options = new ArrayList<>(
+        module.equals("appender") ? Pipeline.APPENDER_JVM_OPTIONS : Pipeline.SERVICE_JVM_OPTIONS);
     options.add("-Xlog:gc:file=" + gcLog);
     options.addAll(profiling.jvmOptions());
+    String extra = System.getenv("BENCH_" + module.toUpperCase(java.util.Locale.ROOT) + "_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      options.addAll(List.of(extra.trim().split("\\s+")));
+    }
     long t0 = System.nanoTime();
     ManagedServer server = stack.startService(repoRoot, name, module, main, port, readyPath, env, options);
     Report.log("%s ready in %.1f s (pid %d, log %s)", name, (System.nanoTime() - t0) / 1e9,

@@ -22,8 +22,18 @@ public final class Pipeline {
   /** How often {@code ./lake up} maintains the table unless MAINTENANCE_EVERY says otherwise. */
   public static final String DEFAULT_MAINTENANCE_EVERY = "10m";
 
-  private static final List<String> SERVICE_JVM_OPTIONS =
+  /** JVM options of the ingester and the maintenance runner. */
+  public static final List<String> SERVICE_JVM_OPTIONS =
       List.of("-Xmx512m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+
+  /**
+   * The appender's: its rows are in DuckDB, outside the heap, and its heap holds ~50 MB after a
+   * full GC at full speed; with 512 MB ParallelGC let the young generation grow to fill it
+   * (~400 MB committed). 256 MB keeps the process under 1 GiB with the default buffers and cost
+   * no CPU (docs/BENCHMARKS.md).
+   */
+  public static final List<String> APPENDER_JVM_OPTIONS =
+      List.of("-Xmx256m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
   private final DevStack stack;
   private final Path repoRoot;
@@ -78,7 +88,7 @@ public final class Pipeline {
     // all appenders here share one host name (the default id): each needs its own, and a restart
     // of the same ManagedServer keeps it (same environment), as a StatefulSet pod keeps its name
     env.putIfAbsent("APPENDER_INSTANCE_ID", env.getOrDefault("KAFKA_TOPIC", "otel-logs") + "-" + name);
-    ManagedServer server = stack.startService(repoRoot, name, "appender", APPENDER_MAIN, port, "/healthz", env, SERVICE_JVM_OPTIONS);
+    ManagedServer server = stack.startService(repoRoot, name, "appender", APPENDER_MAIN, port, "/healthz", env, APPENDER_JVM_OPTIONS);
     Appender appender =
         new Appender(server, URI.create("http://" + Ports.HOST + ":" + port), env.get("APPENDER_INSTANCE_ID"));
     appenders.add(appender);
