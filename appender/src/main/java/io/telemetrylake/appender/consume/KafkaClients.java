@@ -63,6 +63,9 @@ public interface KafkaClients {
     return p;
   }
 
+  /** Kafka records per poll (each holds one resource's many log records or spans). */
+  static final int MAX_POLL_RECORDS = 32;
+
   static Map<String, Object> consumerProperties(AppenderConfig config) {
     Map<String, Object> p = new HashMap<>();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
@@ -74,6 +77,10 @@ public interface KafkaClients {
     // broker failover or a long GC pause without a rebalance; heartbeats every 3 s (a tenth).
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MS);
+    // A poll's records stay on the heap, decompressed, until all are staged: Kafka's 500 of up
+    // to INGESTER_MAX_RECORD_BYTES (1 MB) each held ~65 MB per signal with collector-sized
+    // batches and kept a 256 MB heap in full GCs; 32 bounds it at ~32 MB (docs/BENCHMARKS.md).
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
     p.putAll(config.kafkaClientProperties());
     // not overridable: offsets live in the table; the rebalance listener needs eager callbacks
     // per partition (cooperative: only moved partitions are revoked)

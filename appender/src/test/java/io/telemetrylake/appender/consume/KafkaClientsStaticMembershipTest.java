@@ -34,4 +34,11 @@ class KafkaClientsStaticMembershipTest {
         .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000")
         .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
   }
+
+  @Test
+  void aPollHandsOverAtMost32KafkaRecordsUnlessOverridden() {
+    assertThat(consumer(Map.of())).containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 32);
+    assertThat(consumer(Map.of("KAFKA_CLIENT_MAX_POLL_RECORDS", "500")))
+        .containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+  }
 }
