@@ -27,10 +27,10 @@ public final class Pipeline {
       List.of("-Xmx512m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
   /**
-   * The appender's: its rows are in DuckDB, outside the heap, and its heap holds ~50 MB after a
-   * full GC at full speed; with 512 MB ParallelGC let the young generation grow to fill it
-   * (~400 MB committed). 256 MB keeps the process under 1 GiB with the default buffers and cost
-   * no CPU (docs/BENCHMARKS.md).
+   * The appender's: its rows are in DuckDB, outside the heap, and its heap holds 35-75 MB after
+   * a full GC at full speed (75 with both signals fed ~1 MB Kafka records); with 512 MB
+   * ParallelGC let the young generation grow to fill it (~400 MB committed). 256 MB keeps the
+   * process under 1 GiB with the default buffers and cost no CPU (docs/BENCHMARKS.md).
    */
   public static final List<String> APPENDER_JVM_OPTIONS =
       List.of("-Xmx256m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
