@@ -14,7 +14,7 @@
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
 #   append    --signal logs|traces --records 3000000 --buffer-mb 100 --buffer-seconds 600 --duckdb-memory-mb 1024 --timeout 1200
 #   freshness --rate 5000 --duration 120 --warmup 30 --buffer-seconds 10 --poll-ms 250
-#   pipeline  --signal logs|traces --count 1000000 --connections 4 --timeout 900
+#   pipeline  --signal logs|traces --count 1000000 --warmup 0 --connections 4 --timeout 900
 #   spread    --modes resource,spread --rounds 1 --count 2000000 --appenders 3 --hot-share 0.9 --partitions 12
 #             --appenders-during-send stopped|running --appender-cpus 0 (cores per appender, a cgroup; needs root)
 # Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.

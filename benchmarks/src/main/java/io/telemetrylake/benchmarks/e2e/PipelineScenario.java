@@ -13,7 +13,8 @@ import java.util.Map;
  * its default flush settings, until every accepted record is committed to the table. Prints the
  * CPU time per record of the ingester, the appender and the broker over the same window (from the
  * first request to the last commit), and the appender-to-ingester ratio. {@code --profile async}
- * profiles the appender in that window.
+ * profiles the appender in that window. {@code --warmup N} sends N records first and reports
+ * that window apart ({@code warmup}), so the measured one shows the services after JIT warm-up.
  */
 final class PipelineScenario {
   private PipelineScenario() {}
@@ -22,6 +23,7 @@ final class PipelineScenario {
     Signal<?> signal = Options.signal(o);
     String topic = signal == Signals.LOGS ? "bench-pipeline" : "bench-pipeline-" + signal.name();
     long count = o.longValue("count", 1_000_000);
+    long warmup = o.longValue("warmup", 0);
     int connections = o.integer("connections", 4);
     int timeoutSeconds = o.integer("timeout", 900);
     o.checkAllRead();
@@ -29,12 +31,32 @@ final class PipelineScenario {
     Map<String, Object> results = Report.map();
     results.put("scenario", "pipeline");
     results.put("machine_at_start", Report.machine());
-    results.put("options", Map.of("signal", signal.name(), "count", count, "connections", connections));
+    results.put("options", Map.of("signal", signal.name(), "count", count, "warmup", warmup,
+        "connections", connections));
     try (BenchStack stack = BenchStack.start(ctx.repoRoot(), ctx.dataDir(), ctx.outDir(), ctx.profiling())) {
       BenchStack.Service ingester = stack.startIngester(Map.of(Options.topicSetting(signal), topic));
       BenchStack.Service appender = stack.startAppender(Map.of(
           Options.topicSetting(signal), topic, "APPENDER_GROUP_ID", "bench-pipeline"));
-      AppenderAdmin admin = new AppenderAdmin(appender.uri(), signal);
+      Window window = new Window(stack, ingester, appender, new AppenderAdmin(appender.uri(), signal),
+          signal, connections, timeoutSeconds, ctx);
+      if (warmup > 0) {
+        // the same load first, so the measured window shows the services warm (JIT done):
+        // reported apart, the figure is the cold one (no --warmup)
+        Report.log("warm-up: %d records", warmup);
+        results.put("warmup", window.measure(warmup, "warmup", false));
+      }
+      results.put("pipeline", window.measure(count, "send", true));
+    }
+    results.put("machine_at_end", Report.machine());
+    return results;
+  }
+
+  /** One send of {@code count} records until all are committed, and each service's CPU over it. */
+  private record Window(BenchStack stack, BenchStack.Service ingester, BenchStack.Service appender,
+      AppenderAdmin admin, Signal<?> signal, int connections, int timeoutSeconds, Context ctx) {
+
+    Map<String, Object> measure(long count, String name, boolean profiled) throws Exception {
+      long committedBefore = admin.stats().path("totals").path("rows_committed").asLong();
       List<String> sendArgs = List.of(
           "--signal", signal.name(),
           "--endpoint", ingester.uri() + signal.path(),
@@ -42,15 +64,17 @@ final class PipelineScenario {
           "--connections", Integer.toString(connections),
           "--batch", Integer.toString(Payloads.RECORDS_PER_REQUEST),
           "--encoding", "protobuf",
-          "--run-id", "pipe" + Long.toString(System.currentTimeMillis(), 36));
-      // --profile: the appender, over the same window as its CPU figure
-      ctx.profiling().start(appender.pid(), "appender");
+          "--run-id", name + Long.toString(System.currentTimeMillis(), 36));
+      if (profiled) {
+        // --profile: the appender, over the same window as its CPU figure
+        ctx.profiling().start(appender.pid(), "appender");
+      }
       long i0 = Proc.cpuNanos(ingester.pid());
       long a0 = Proc.cpuNanos(appender.pid());
       long k0 = Proc.cpuNanos(stack.kafkaPid());
       long t0 = System.nanoTime();
       Report.log("lake send --count %d -c %d", count, connections);
-      LakeSend.Result send = LakeSend.run(sendArgs, ctx.outDir().resolve("send/send.log"));
+      LakeSend.Result send = LakeSend.run(sendArgs, ctx.outDir().resolve(name + "/send.log"));
       long i1 = Proc.cpuNanos(ingester.pid());
       double sendSeconds = (System.nanoTime() - t0) / 1e9;
       long accepted = send.accepted();
@@ -59,7 +83,7 @@ final class PipelineScenario {
       long committed = 0;
       while (committed < accepted) {
         JsonNode stats = admin.stats();
-        committed = stats.path("totals").path("rows_committed").asLong();
+        committed = stats.path("totals").path("rows_committed").asLong() - committedBefore;
         long staged = stats.path("buffer_rows").asLong();
         if (committed >= accepted) {
           break;
@@ -79,9 +103,11 @@ final class PipelineScenario {
       long k1 = Proc.cpuNanos(stack.kafkaPid());
       double ingesterUs = (i1 - i0) / 1e3 / accepted;
       double appenderUs = (a1 - a0) / 1e3 / accepted;
-      String profile = ctx.profiling().stop(appender.pid(), "appender", appenderUs);
-      if (!profile.isEmpty()) {
-        System.out.println(profile);
+      if (profiled) {
+        String profile = ctx.profiling().stop(appender.pid(), "appender", appenderUs);
+        if (!profile.isEmpty()) {
+          System.out.println(profile);
+        }
       }
       Map<String, Object> r = Report.map();
       r.put("records_accepted", accepted);
@@ -97,11 +123,9 @@ final class PipelineScenario {
       r.put("ratio_appender_to_ingester", Report.round(appenderUs / ingesterUs, 2));
       r.put("ratio_target", "<= 2");
       r.put("ratio_met", appenderUs <= 2 * ingesterUs);
-      results.put("pipeline", r);
-      Report.log("ingester %.2f us/record, appender %.2f us/record (%.2fx), broker %.2f us/record",
-          ingesterUs, appenderUs, appenderUs / ingesterUs, (k1 - k0) / 1e3 / accepted);
+      Report.log("%s: ingester %.2f us/record, appender %.2f us/record (%.2fx), broker %.2f us/record",
+          name, ingesterUs, appenderUs, appenderUs / ingesterUs, (k1 - k0) / 1e3 / accepted);
+      return r;
     }
-    results.put("machine_at_end", Report.machine());
-    return results;
   }
 }
