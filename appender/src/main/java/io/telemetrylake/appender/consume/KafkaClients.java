@@ -64,7 +64,7 @@ public interface KafkaClients {
   }
 
   /** Kafka records per poll (each holds one resource's many log records or spans). */
-  static final int MAX_POLL_RECORDS = 32;
+  int MAX_POLL_RECORDS = 32;
 
   static Map<String, Object> consumerProperties(AppenderConfig config) {
     Map<String, Object> p = new HashMap<>();

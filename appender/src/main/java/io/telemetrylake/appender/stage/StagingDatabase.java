@@ -15,7 +15,7 @@ import org.duckdb.DuckDBConnection;
  * own attached to it. DuckDB's buffer manager holds their rows outside the Java heap and writes
  * them to {@code dir/tmp} on disk past the memory limit, so a large or stuck batch is bounded by
  * the disk, not by memory; no write-ahead log is written, because staging is disposable (the
- * committed offsets live in the table). Measured against a database file per buffer: 14-20 %
+ * committed offsets live in the table). Measured against a database file per buffer: 12-25 %
  * less staging time (docs/BENCHMARKS.md). The buffers share one memory limit: the buffer being
  * flushed may use what the one being filled does not need, where separate instances gave each a
  * fixed half and the COPY of a full batch spilled or ran out of memory in its half (measured,

@@ -23,8 +23,7 @@ public final class Pipeline {
   public static final String DEFAULT_MAINTENANCE_EVERY = "10m";
 
   /** JVM options of the ingester and the maintenance runner. */
-  public static final List<String> SERVICE_JVM_OPTIONS =
-      List.of("-Xmx512m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+  public static final List<String> SERVICE_JVM_OPTIONS = jvmOptions("-Xmx512m");
 
   /**
    * The appender's: its rows are in DuckDB, outside the heap, and its heap holds 35-75 MB after
@@ -32,8 +31,11 @@ public final class Pipeline {
    * ParallelGC let the young generation grow to fill it (~400 MB committed). 256 MB keeps the
    * process under 1 GiB with the default buffers and cost no CPU (docs/BENCHMARKS.md).
    */
-  public static final List<String> APPENDER_JVM_OPTIONS =
-      List.of("-Xmx256m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+  public static final List<String> APPENDER_JVM_OPTIONS = jvmOptions("-Xmx256m");
+
+  private static List<String> jvmOptions(String heap) {
+    return List.of(heap, "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+  }
 
   private final DevStack stack;
   private final Path repoRoot;
