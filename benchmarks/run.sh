@@ -7,6 +7,8 @@
 #   benchmarks/run.sh pipeline [options]        lake send -> ingester -> Kafka -> appender: CPU/record of each
 #   benchmarks/run.sh spread [options]          one busy service, 3 appenders: INGESTER_PARTITIONING resource vs spread
 #   benchmarks/run.sh copy [requests] [rounds]  the flush's COPY to Parquet and variants, CPU per row
+#   benchmarks/run.sh columnar [requests] [rounds] [out.parquet]  the same rows without DuckDB: Java
+#                                                  column buffers written by Iceberg's Parquet column writers
 #   benchmarks/run.sh staging [requests] [rounds]  rows into the DuckDB staging table: appender vs Arrow, JSON vs MAP
 #   benchmarks/run.sh maintain [files] [rows] [dir] [target-mb] compaction of N small files: MB/s, CPU/row, lake query before/after
 #   benchmarks/run.sh build                     build what the commands above run
@@ -68,6 +70,11 @@ case "${1:-}" in
     shift
     ensure_built
     exec "$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.telemetrylake.benchmarks.copy.CopyVariants "$@"
+    ;;
+  columnar)
+    shift
+    ensure_built
+    exec "$JAVA" -Xmx2g -XX:+UseParallelGC -cp "$JAR" io.telemetrylake.benchmarks.copy.ColumnarPath "$@"
     ;;
   staging)
     shift

@@ -123,6 +123,13 @@ public final class ParquetExport {
     return copy(selectDay(day), target, schema, targetFileBytes);
   }
 
+  /**
+   * Rows per Parquet row group of a flush's files. DuckDB's default (122,880) made the writer
+   * buffer ~50 MB of a row group and cost ~1.8x the CPU of 8,192 (docs/BENCHMARKS.md, "Smaller
+   * row groups"); files grow ~2 %. Compaction rewrites these files with DuckDB's default.
+   */
+  static final int ROW_GROUP_ROWS = 8192;
+
   /** The COPY of any signal's sorted SELECT to Parquet files shaped for its table. */
   static String copy(String select, Path target, Schema schema, long targetFileBytes) {
     return "COPY ("
@@ -134,6 +141,8 @@ public final class ParquetExport {
         + FieldIds.clause(schema)
         + ", FILE_SIZE_BYTES "
         + targetFileBytes
+        + ", ROW_GROUP_SIZE "
+        + ROW_GROUP_ROWS
         + ", FILENAME_PATTERN 'part-{i}', RETURN_STATS)";
   }
 

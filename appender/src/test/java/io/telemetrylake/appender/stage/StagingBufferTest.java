@@ -25,6 +25,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,8 +121,15 @@ class StagingBufferTest {
     }
     staging.dropPartitions(List.of(1, 4));
 
-    List<Record> read = readAll(staging.export("t6", 128L << 20, LogTable.SCHEMA));
+    List<ExportedFile> files = staging.export("t6", 128L << 20, LogTable.SCHEMA);
+    List<Record> read = readAll(files);
 
+    // one file of small row groups (the flush's ROW_GROUP_ROWS), so the order holds across them
+    assertThat(files).hasSize(1);
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(files.get(0).path()))) {
+      assertThat(reader.getRowGroups()).hasSize(5)
+          .allSatisfy(g -> assertThat(g.getRowCount()).isLessThanOrEqualTo(ParquetExport.ROW_GROUP_ROWS));
+    }
     assertThat(read).hasSize(40_000);
     assertThat(read).isSortedAccordingTo(
         Comparator.comparing((Record r) -> (String) r.getField(LogTable.SERVICE_NAME))

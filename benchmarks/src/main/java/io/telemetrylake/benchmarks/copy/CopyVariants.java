@@ -49,6 +49,11 @@ public final class CopyVariants {
     v.put("as-flushed", sql -> sql);
     v.put("maps-through-sort", CopyVariants::mapsThroughTheSort);
     v.put("zstd-level-3", sql -> sql.replace(", COMPRESSION_LEVEL 1", ""));
+    // the flush's row group size (ROW_GROUP_ROWS) against DuckDB's default (122,880) and others
+    v.put("row-group-default", sql -> sql.replaceAll(", ROW_GROUP_SIZE \\d+", ""));
+    for (int rows : new int[] {65536, 32768, 16384, 4096}) {
+      v.put("row-group-" + rows / 1024 + "k", sql -> sql.replaceAll("ROW_GROUP_SIZE \\d+", "ROW_GROUP_SIZE " + rows));
+    }
     v.put("no-sort", sql -> sql.replaceAll(" ORDER BY s\\.service_name[^)]*", ""));
     v.put("log-json-transform", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "json_transform(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
     v.put("log-from-json", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "from_json(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
@@ -99,6 +104,7 @@ public final class CopyVariants {
         long rows;
         try (LogStaging staging = StagingBuffer.open(stagingDir, 512)) {
           rows = stage(staging, values);
+          Files.deleteIfExists(stagingDir.resolve(SAVED));
           staging.saveTo(stagingDir.resolve(SAVED));
         }
         System.out.printf("round %d: %d rows staged%n", round, rows);
