@@ -47,6 +47,17 @@ public final class Payloads {
     return out;
   }
 
+  /** The Kafka record values of {@link #requests}: what an appender consumes for them. */
+  public static List<byte[]> kafkaValues(String runId, int requests) {
+    List<byte[]> values = new ArrayList<>();
+    for (ExportLogsServiceRequest r : requests(runId, requests)) {
+      for (KafkaRecord k : kafkaRecords(r.toByteArray())) {
+        values.add(k.value());
+      }
+    }
+    return values;
+  }
+
   /** What the ingester produces for one logs request body: decode, validate, split. */
   public static List<KafkaRecord> kafkaRecords(byte[] protobufBody) {
     return kafkaRecords(Signals.LOGS, protobufBody);

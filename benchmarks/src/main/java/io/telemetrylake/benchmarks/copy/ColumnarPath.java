@@ -1,9 +1,7 @@
 package io.telemetrylake.benchmarks.copy;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.benchmarks.e2e.Proc;
-import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
@@ -44,12 +42,7 @@ public final class ColumnarPath {
   public static void main(String[] args) throws Exception {
     int requests = args.length > 0 ? Integer.parseInt(args[0]) : 720;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    List<byte[]> values = new ArrayList<>();
-    for (ExportLogsServiceRequest r : Payloads.requests("copy", requests)) {
-      for (KafkaRecord k : Payloads.kafkaRecords(r.toByteArray())) {
-        values.add(k.value());
-      }
-    }
+    List<byte[]> values = Payloads.kafkaValues("copy", requests);
     long pid = ProcessHandle.current().pid();
     System.out.println("columnar Java path, process CPU µs per row: decode+stage, sort, write (file size)");
     for (int round = 1; round <= rounds; round++) {

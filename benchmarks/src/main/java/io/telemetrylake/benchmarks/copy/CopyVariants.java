@@ -1,13 +1,11 @@
 package io.telemetrylake.benchmarks.copy;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.appender.stage.ParquetExport;
 import io.telemetrylake.appender.stage.LogStaging;
 import io.telemetrylake.appender.stage.StagingBuffer;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.benchmarks.e2e.Proc;
 import io.telemetrylake.otlp.OtlpDecodeException;
-import io.telemetrylake.record.KafkaRecord;
 import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
@@ -89,12 +87,7 @@ public final class CopyVariants {
   public static void main(String[] args) throws Exception {
     int requests = args.length > 0 ? Integer.parseInt(args[0]) : 720;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    List<byte[]> values = new ArrayList<>();
-    for (ExportLogsServiceRequest r : Payloads.requests("copy", requests)) {
-      for (KafkaRecord k : Payloads.kafkaRecords(r.toByteArray())) {
-        values.add(k.value());
-      }
-    }
+    List<byte[]> values = Payloads.kafkaValues("copy", requests);
     Path dir = Files.createTempDirectory("copy-variants");
     Map<String, List<Double>> cpu = new LinkedHashMap<>();
     try {
