@@ -52,6 +52,9 @@ public final class CopyVariants {
     for (int rows : new int[] {65536, 32768, 16384, 4096}) {
       v.put("row-group-" + rows / 1024 + "k", sql -> sql.replaceAll("ROW_GROUP_SIZE \\d+", "ROW_GROUP_SIZE " + rows));
     }
+    v.put("no-bloom", sql -> sql.replace(", RETURN_STATS", ", WRITE_BLOOM_FILTER false, RETURN_STATS"));
+    v.put("dict-limit-64", sql -> sql.replace(", RETURN_STATS", ", DICTIONARY_SIZE_LIMIT 64, RETURN_STATS"));
+    v.put("parquet-v2", sql -> sql.replace(", RETURN_STATS", ", PARQUET_VERSION V2, RETURN_STATS"));
     v.put("no-sort", sql -> sql.replaceAll(" ORDER BY s\\.service_name[^)]*", ""));
     v.put("log-json-transform", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "json_transform(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
     v.put("log-from-json", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "from_json(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
