@@ -124,9 +124,10 @@ public final class ParquetExport {
   }
 
   /**
-   * Rows per Parquet row group of a flush's files. DuckDB's default (122,880) made the writer
-   * buffer ~50 MB of a row group and cost ~1.8x the CPU of 8,192 (docs/BENCHMARKS.md, "Smaller
-   * row groups"); files grow ~2 %. Compaction rewrites these files with DuckDB's default.
+   * Rows per Parquet row group of a flush's files. With DuckDB's default (122,880) the writer
+   * buffers ~50 MB per row group and the COPY cost ~1.75x the CPU (docs/BENCHMARKS.md, "Row
+   * groups of 8,192 rows in the flush's COPY"); files grow ~1.4 %. Compaction rewrites these
+   * files with DuckDB's default, which keeps the footers of large files small.
    */
   static final int ROW_GROUP_ROWS = 8192;
 

@@ -38,8 +38,9 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * How rows get into the DuckDB staging table (in memory, as the appender stages), and what a typed {@code MAP} column costs:
- * the comparison issue 14 asked for before choosing the staging path. Stages the same 360,000 rows
+ * How rows get into the DuckDB staging table (in memory, as the appender stages), and what a
+ * typed {@code MAP} column costs: the comparison issue 14 asked for before choosing the staging
+ * path. Stages the same 360,000 rows
  * (one 100 MB size flush) four ways into the {@code rows} table shape of {@code StagingBuffer}
  * (resource columns in their own table, so only {@code log_attributes} is per row):
  *
@@ -114,6 +115,7 @@ public final class StagingPaths {
       for (Map.Entry<String, String> route : routes.entrySet()) {
         Path out = dir.resolve("map-" + Math.abs(route.getKey().hashCode()) + ".parquet");
         long cpu0 = Proc.cpuNanos(pid);
+        // row groups as the flush writes them (ParquetExport.ROW_GROUP_ROWS)
         s.execute("COPY (" + route.getValue() + ") TO '" + out + "' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 8192)");
         System.out.printf("  %-30s %6.2f%n", route.getKey(), (Proc.cpuNanos(pid) - cpu0) / 1e3 / rows);
       }
