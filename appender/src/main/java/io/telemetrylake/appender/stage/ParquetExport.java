@@ -129,7 +129,7 @@ public final class ParquetExport {
    * groups of 8,192 rows in the flush's COPY"); files grow ~1.4 %. Compaction rewrites these
    * files with DuckDB's default, which keeps the footers of large files small.
    */
-  static final int ROW_GROUP_ROWS = 8192;
+  public static final int ROW_GROUP_ROWS = 8192;
 
   /** The COPY of any signal's sorted SELECT to Parquet files shaped for its table. */
   static String copy(String select, Path target, Schema schema, long targetFileBytes) {

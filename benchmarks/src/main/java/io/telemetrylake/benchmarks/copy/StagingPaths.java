@@ -2,6 +2,7 @@ package io.telemetrylake.benchmarks.copy;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.telemetrylake.appender.stage.MapJson;
+import io.telemetrylake.appender.stage.ParquetExport;
 import io.telemetrylake.benchmarks.Payloads;
 import io.telemetrylake.benchmarks.e2e.Proc;
 import io.telemetrylake.record.KafkaRecord;
@@ -115,8 +116,9 @@ public final class StagingPaths {
       for (Map.Entry<String, String> route : routes.entrySet()) {
         Path out = dir.resolve("map-" + Math.abs(route.getKey().hashCode()) + ".parquet");
         long cpu0 = Proc.cpuNanos(pid);
-        // row groups as the flush writes them (ParquetExport.ROW_GROUP_ROWS)
-        s.execute("COPY (" + route.getValue() + ") TO '" + out + "' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 8192)");
+        // row groups as the flush writes them
+        s.execute("COPY (" + route.getValue() + ") TO '" + out + "' (FORMAT parquet, COMPRESSION zstd,"
+            + " COMPRESSION_LEVEL 1, ROW_GROUP_SIZE " + ParquetExport.ROW_GROUP_ROWS + ")");
         System.out.printf("  %-30s %6.2f%n", route.getKey(), (Proc.cpuNanos(pid) - cpu0) / 1e3 / rows);
       }
     }
