@@ -68,6 +68,11 @@ public final class StagingDatabase {
     // Parquet timestamps are UTC instants: cast naive micros to TIMESTAMPTZ in UTC.
     s.execute("SET TimeZone = 'UTC'");
     s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
+    // Keep the memory of freed blocks for the next batch instead of handing it back to the OS:
+    // every flush frees and then re-fills the whole buffer, and faulting those pages in again
+    // was a quarter of the appender's page faults, ~1 µs/record of kernel time on a 2-core VM
+    // (docs/BENCHMARKS.md). What DuckDB counts against memory_limit is unchanged.
+    s.execute("SET block_allocator_memory = '" + memoryLimitMb + "MB'");
     s.execute("SET temp_directory = '" + StagingBuffer.sqlString(tmp.toString()) + "'");
     // One DuckDB thread per instance: the COPY runs on the flush thread while the poll thread
     // stages, so both cores are busy anyway; a second DuckDB thread only split the sort and the

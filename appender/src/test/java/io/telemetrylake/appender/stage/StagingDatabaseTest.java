@@ -33,6 +33,9 @@ class StagingDatabaseTest {
       assertThat(first.countRows()).isEqualTo(2L * perRecord);
       assertThat(second.countRows()).isEqualTo(perRecord);
       assertThat(memoryLimit(first)).isEqualTo(memoryLimit(second)).startsWith("286");
+      // freed blocks are kept for reuse, up to the memory limit
+      assertThat(setting(first, "block_allocator_memory")).isEqualTo(setting(second, "block_allocator_memory"))
+          .startsWith("286");
       // one DuckDB thread: the COPY shares the machine with the poll thread's staging
       assertThat(setting(first, "threads")).isEqualTo(setting(second, "threads")).isEqualTo("1");
       // in memory, no database file or write-ahead log on disk

@@ -70,6 +70,7 @@ final class AppendScenario {
       long pid = appender.pid();
       long tReady = System.nanoTime();
       long cpuReady = Proc.cpuNanos(pid);
+      Proc.Kernel kernelReady = Proc.kernel(pid);
       ctx.profiling().start(pid, "appender");
       AppenderAdmin admin = new AppenderAdmin(appender.uri(), signal);
       Path staging = stack.devStack().dataDir().resolve("appender");
@@ -84,6 +85,7 @@ final class AppendScenario {
       long deadline = tReady + timeoutSeconds * 1_000_000_000L;
       long tEnd;
       long cpuEnd;
+      Proc.Kernel kernelEnd;
       long lastLog = 0;
       while (true) {
         JsonNode stats = admin.stats();
@@ -113,6 +115,7 @@ final class AppendScenario {
         if (finalFlush != null && finalFlush.isDone() && committed >= fill.logRecords()) {
           tEnd = System.nanoTime();
           cpuEnd = Proc.cpuNanos(pid);
+          kernelEnd = Proc.kernel(pid);
           JsonNode report = finalFlush.join();
           if (report.hasNonNull("snapshot_id")) {
             flushes.putIfAbsent(report.path("snapshot_id").asLong(), report);
@@ -146,6 +149,9 @@ final class AppendScenario {
       drain.put("appender_cpu_us_per_record", Report.round(cpuPerRecord, 3));
       drain.put("appender_cpu_cores", Report.round((cpuEnd - cpuReady) / 1e9 / ((tEnd - tReady) / 1e9), 2));
       drain.put("appender_startup_cpu_s", Report.round(cpuReady / 1e9, 1));
+      Proc.Kernel kernel = kernelEnd.since(kernelReady);
+      drain.put("appender_system_cpu_us_per_record", Report.round(kernel.systemNanos() / 1e3 / fill.logRecords(), 3));
+      drain.put("appender_minor_faults_per_record", Report.round((double) kernel.minorFaults() / fill.logRecords(), 3));
       results.put("drain", drain);
 
       Map<String, Object> memory = Report.map();

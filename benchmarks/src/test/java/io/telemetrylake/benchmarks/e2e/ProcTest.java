@@ -17,6 +17,8 @@ class ProcTest {
     assertThat(f[12]).isEqualTo("250");
     assertThat(f[13]).isEqualTo("7");
     assertThat(f[14]).isEqualTo("3");
+    Proc.Kernel start = Proc.kernel(Proc.parseStat(stat.replace(" 123 ", " 100 ").replace(" 250 ", " 50 ")));
+    assertThat(Proc.kernel(f).since(start)).isEqualTo(new Proc.Kernel(23, 2_000_000_000L));
   }
 
   @Test
