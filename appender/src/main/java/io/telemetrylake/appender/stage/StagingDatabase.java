@@ -68,10 +68,10 @@ public final class StagingDatabase {
     // Parquet timestamps are UTC instants: cast naive micros to TIMESTAMPTZ in UTC.
     s.execute("SET TimeZone = 'UTC'");
     s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
-    // Keep the memory of freed blocks for the next batch instead of handing it back to the OS:
-    // every flush frees and then re-fills the whole buffer, and faulting those pages in again
-    // was a quarter of the appender's page faults, ~1 µs/record of kernel time on a 2-core VM
-    // (docs/BENCHMARKS.md). What DuckDB counts against memory_limit is unchanged.
+    // Blocks come from DuckDB's own pool and freed ones are reused: every flush frees and then
+    // re-fills the whole buffer, and through the general allocator a quarter of the appender's
+    // page faults were those blocks being faulted in again, ~1 µs/record of kernel time on a
+    // 2-core VM (docs/BENCHMARKS.md). What DuckDB counts against memory_limit is unchanged.
     s.execute("SET block_allocator_memory = '" + memoryLimitMb + "MB'");
     s.execute("SET temp_directory = '" + StagingBuffer.sqlString(tmp.toString()) + "'");
     // One DuckDB thread per instance: the COPY runs on the flush thread while the poll thread
