@@ -17,8 +17,17 @@ class ProcTest {
     assertThat(f[12]).isEqualTo("250");
     assertThat(f[13]).isEqualTo("7");
     assertThat(f[14]).isEqualTo("3");
-    Proc.Kernel start = Proc.kernel(Proc.parseStat(stat.replace(" 123 ", " 100 ").replace(" 250 ", " 50 ")));
-    assertThat(Proc.kernel(f).since(start)).isEqualTo(new Proc.Kernel(23, 2_000_000_000L));
+  }
+
+  @Test
+  void countsMinorFaultsAndSystemTimeBetweenTwoReadings() {
+    String start = "4242 (java) S 1 4242 4242 0 -1 4194560 100 0 0 0 1000 50 0 0 20 0 42 0 1000 0 0";
+    String end = "4242 (java) S 1 4242 4242 0 -1 4194560 123 0 0 0 1500 250 0 0 20 0 42 0 1000 0 0";
+
+    Proc.Kernel used = Proc.kernel(Proc.parseStat(end)).since(Proc.kernel(Proc.parseStat(start)));
+
+    // 23 faults; 200 ticks of system time (user time is not counted)
+    assertThat(used).isEqualTo(new Proc.Kernel(23, 200 * 1_000_000_000L / Proc.TICKS_PER_SECOND));
   }
 
   @Test
