@@ -58,7 +58,7 @@ public final class SpanStaging extends StagingBuffer {
 
   private static Map<String, String> columns() {
     Map<String, String> c = new LinkedHashMap<>();
-    c.put(TraceTable.TIMESTAMP, "make_timestamp(k.ts)::TIMESTAMPTZ");
+    c.put(TraceTable.TIMESTAMP, ParquetExport.epochMicros("k.ts"));
     c.put(TraceTable.TRACE_ID, HexIds.traceIdSql("k.trace_id", "k.trace_id_text"));
     c.put(TraceTable.SPAN_ID, HexIds.spanIdSql("k.span_id", "k.span_id_text"));
     c.put(TraceTable.PARENT_SPAN_ID, HexIds.spanIdSql("k.parent_span_id", "k.parent_span_id_text"));
@@ -79,7 +79,7 @@ public final class SpanStaging extends StagingBuffer {
         TraceTable.EVENTS,
         "list_transform(CAST(CAST(k.events AS JSON) AS STRUCT(t BIGINT, n VARCHAR,"
             + " a MAP(VARCHAR, VARCHAR), d INTEGER)[]), lambda e: struct_pack(\"timestamp\" :="
-            + " make_timestamp(e.t)::TIMESTAMPTZ, name := e.n, attributes := e.a,"
+            + " " + ParquetExport.epochMicros("e.t") + ", name := e.n, attributes := e.a,"
             + " dropped_attributes_count := e.d))");
     c.put(
         TraceTable.LINKS,

@@ -55,6 +55,10 @@ public final class CopyVariants {
     v.put("no-bloom", sql -> sql.replace(", RETURN_STATS", ", WRITE_BLOOM_FILTER false, RETURN_STATS"));
     v.put("dict-limit-64", sql -> sql.replace(", RETURN_STATS", ", DICTIONARY_SIZE_LIMIT 64, RETURN_STATS"));
     v.put("parquet-v2", sql -> sql.replace(", RETURN_STATS", ", PARQUET_VERSION V2, RETURN_STATS"));
+    // the COPY before 2026-12-07: TIMESTAMP cast to TIMESTAMPTZ, which goes through ICU per row
+    v.put("timestamps-via-icu", sql -> sql
+        .replace(ParquetExport.epochMicros("k.ts"), "make_timestamp(k.ts)::TIMESTAMPTZ")
+        .replace(ParquetExport.epochMicros("k.observed_ts"), "make_timestamp(k.observed_ts)::TIMESTAMPTZ"));
     v.put("no-sort", sql -> sql.replaceAll(" ORDER BY s\\.service_name[^)]*", ""));
     v.put("log-json-transform", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "json_transform(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
     v.put("log-from-json", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "from_json(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
