@@ -7,6 +7,7 @@ import io.telemetrylake.appender.flush.FlushReport;
 import io.telemetrylake.appender.flush.FlushTrigger;
 import io.telemetrylake.appender.http.AdminServer;
 import io.telemetrylake.appender.iceberg.CatalogFactory;
+import io.telemetrylake.appender.stage.StagingDatabase;
 import io.telemetrylake.appender.status.AppenderStatus;
 import io.telemetrylake.signal.Signal;
 import java.io.Closeable;
@@ -62,9 +63,14 @@ public final class Appender implements AutoCloseable {
     // not in a flush that runs while the JVM is already shutting down
     ThreadPools.getWorkerPool();
     Catalog catalog = CatalogFactory.create(config);
+    // One DuckDB instance stages every signal: a signal may use the memory the other does not
+    // need, and DuckDB keeps freed blocks for reuse only within headroom under that one limit
+    // (a fixed half per signal cost the logs ~8 % more CPU per record, docs/BENCHMARKS.md).
+    StagingDatabase staging = StagingDatabase.open(config.stagingDir(), config.duckdbMemoryMb());
     List<SignalPipeline> pipelines = new ArrayList<>();
     for (Signal<?> signal : config.signals()) {
-      pipelines.add(SignalPipeline.create(config.forSignal(signal), catalog, Clock.systemUTC(), hooks));
+      pipelines.add(
+          SignalPipeline.create(config.forSignal(signal), catalog, staging, Clock.systemUTC(), hooks));
     }
     Javalin http =
         AdminServer.create(

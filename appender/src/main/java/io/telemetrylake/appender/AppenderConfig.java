@@ -192,8 +192,8 @@ public record AppenderConfig(
         s.string("APPENDER_BIND_ADDRESS", "0.0.0.0"),
         path(s, "APPENDER_STAGING_DIR",
             Path.of(System.getProperty("java.io.tmpdir"), "telemetry-lake-appender")),
-        // split once between the signals' DuckDB instances
-        Math.max(64, s.longValue("APPENDER_DUCKDB_MEMORY_MB", 1024, 64, 1024 * 1024) / signals.size()),
+        // one DuckDB instance for every signal's staging buffers: one budget, not a share each
+        s.longValue("APPENDER_DUCKDB_MEMORY_MB", 1024, 64, 1024 * 1024),
         bufferMb * MIB,
         s.seconds("BUFFER_TIME_SECONDS", 300, 1, 7 * 24 * 3600),
         maxStagedMb * MIB,

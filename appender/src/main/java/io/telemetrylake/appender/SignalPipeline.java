@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One signal's pipeline in an appender process: its consumer (own group), staging buffers, DLQ,
- * table, offsets and poll-loop thread. Signals share nothing else but the catalog and the admin
- * server, so one signal's trouble (a poison record, a slow table) never holds the other back.
+ * table, offsets and poll-loop thread. Signals share nothing else but the catalog, the admin
+ * server and the DuckDB instance their buffers live in (one memory limit), so one signal's
+ * trouble (a poison record, a slow table) never holds the other back.
  */
 final class SignalPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(SignalPipeline.class);
@@ -83,8 +84,10 @@ final class SignalPipeline {
    * Sets up the signal's table, staging and clients (not started).
    *
    * @param config this signal's settings ({@link AppenderConfig#forSignal})
+   * @param staging the process's DuckDB instance, shared by the signals (one memory limit)
    */
-  static SignalPipeline create(AppenderConfig config, Catalog catalog, Clock clock, FlushHooks hooks) {
+  static SignalPipeline create(
+      AppenderConfig config, Catalog catalog, StagingDatabase staging, Clock clock, FlushHooks hooks) {
     Signal<?> signal = config.signal();
     KafkaClients kafka = KafkaClients.from(config);
     // before anything is opened: a DLQ topic that may not be created stops start-up here
@@ -96,8 +99,7 @@ final class SignalPipeline {
     AppenderStatus status = new AppenderStatus();
     FlushRequests requests = new FlushRequests();
     UploadJournal journal = UploadJournal.open(config.stagingDir());
-    // two buffers: one stages while the other is flushed; one DuckDB instance, one memory budget
-    StagingDatabase staging = StagingDatabase.open(config.stagingDir(), config.duckdbMemoryMb());
+    // two buffers: one stages while the other is flushed, in the instance all signals share
     StagingBuffer first = staging.buffer(signal, config.stagingDir().resolve("buffer-1"));
     StagingBuffer second = staging.buffer(signal, config.stagingDir().resolve("buffer-2"));
     BatchCommitter committer =

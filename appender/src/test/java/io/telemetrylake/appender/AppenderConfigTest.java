@@ -183,11 +183,11 @@ class AppenderConfigTest {
     assertThat(c.forSignal(Signals.LOGS)).isSameAs(c);
     assertThat(c.topic()).isEqualTo("otel-logs");
     assertThat(c.stagingDir()).isEqualTo(Path.of("/var/lib/appender"));
-    // the DuckDB memory is split once between the signals, whichever view is asked again
-    assertThat(c.duckdbMemoryMb()).isEqualTo(512);
-    assertThat(traces.duckdbMemoryMb()).isEqualTo(512);
-    assertThat(traces.forSignal(Signals.TRACES).duckdbMemoryMb()).isEqualTo(512);
-    assertThat(config("APPENDER_DUCKDB_MEMORY_MB", "100").duckdbMemoryMb()).isEqualTo(64);
+    // the DuckDB memory is one budget for the instance all signals share, not split between them
+    assertThat(c.duckdbMemoryMb()).isEqualTo(1024);
+    assertThat(traces.duckdbMemoryMb()).isEqualTo(1024);
+    assertThat(traces.forSignal(Signals.TRACES).duckdbMemoryMb()).isEqualTo(1024);
+    assertThat(config("APPENDER_DUCKDB_MEMORY_MB", "100").duckdbMemoryMb()).isEqualTo(100);
   }
 
   @Test

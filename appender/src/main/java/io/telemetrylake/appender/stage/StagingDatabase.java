@@ -11,15 +11,17 @@ import java.sql.Statement;
 import org.duckdb.DuckDBConnection;
 
 /**
- * One DuckDB instance for a signal's staging buffers, each buffer an in-memory database of its
- * own attached to it. DuckDB's buffer manager holds their rows outside the Java heap and writes
+ * One DuckDB instance for the staging buffers of every signal, each buffer an in-memory database of
+ * its own attached to it. DuckDB's buffer manager holds their rows outside the Java heap and writes
  * them to {@code dir/tmp} on disk past the memory limit, so a large or stuck batch is bounded by
  * the disk, not by memory; no write-ahead log is written, because staging is disposable (the
  * committed offsets live in the table). Measured against a database file per buffer: 12-25 %
  * less staging time (docs/BENCHMARKS.md). The buffers share one memory limit: the buffer being
  * flushed may use what the one being filled does not need, where separate instances gave each a
  * fixed half and the COPY of a full batch spilled or ran out of memory in its half (measured,
- * docs/BENCHMARKS.md). The instance closes with the last of its buffers.
+ * docs/BENCHMARKS.md). The same holds between signals: with an instance per signal, an idle
+ * signal's half sat unused while the busy one's freed blocks were given back to the OS for lack
+ * of headroom and faulted in again. The instance closes with the last of its buffers.
  */
 public final class StagingDatabase {
   /** True once the last buffer has closed the instance. */
@@ -65,13 +67,15 @@ public final class StagingDatabase {
   }
 
   static void configure(Statement s, long memoryLimitMb, Path tmp) throws SQLException {
-    // Parquet timestamps are UTC instants: cast naive micros to TIMESTAMPTZ in UTC.
+    // The export builds its instants with make_timestamptz (no zone involved); UTC keeps any
+    // zone-dependent expression a future export might use on the same instants.
     s.execute("SET TimeZone = 'UTC'");
     s.execute("SET memory_limit = '" + memoryLimitMb + "MB'");
     // Blocks come from DuckDB's own pool and freed ones are reused: every flush frees and then
     // re-fills the whole buffer, and through the general allocator a quarter of the appender's
     // page faults were those blocks being faulted in again, ~1 µs/record of kernel time on a
-    // 2-core VM (docs/BENCHMARKS.md). What DuckDB counts against memory_limit is unchanged.
+    // 2-core VM (docs/BENCHMARKS.md). What DuckDB counts against memory_limit is unchanged; it
+    // keeps freed blocks only while they fit under it next to the live ones.
     s.execute("SET block_allocator_memory = '" + memoryLimitMb + "MB'");
     s.execute("SET temp_directory = '" + StagingBuffer.sqlString(tmp.toString()) + "'");
     // One DuckDB thread per instance: the COPY runs on the flush thread while the poll thread

@@ -62,6 +62,36 @@ class StagingDatabaseTest {
   }
 
   @Test
+  void buffersOfBothSignalsLiveInOneInstanceUnderOneMemoryLimit() throws Exception {
+    StagingDatabase db = StagingDatabase.open(dir, 300);
+    StagingBuffer logs = db.buffer(Signals.LOGS, dir.resolve("buffer-1"));
+    StagingBuffer spans = db.buffer(Signals.TRACES, dir.resolve("traces").resolve("buffer-1"));
+    try {
+      stage(logs, 0);
+
+      // each connection sees both attached buffers: one DuckDB instance, not one per signal
+      assertThat(attachedBuffers(logs)).isEqualTo(attachedBuffers(spans)).isEqualTo(2);
+      assertThat(memoryLimit(logs)).isEqualTo(memoryLimit(spans)).startsWith("286");
+      assertThat(logs.countRows()).isEqualTo(LogRowMapper.toRows(Samples.sampleRequest(), 0).size());
+      assertThat(spans.countRows()).isZero();
+    } finally {
+      logs.close();
+      assertThat(db.isClosed()).isFalse();
+      spans.close();
+    }
+    assertThat(db.isClosed()).isTrue();
+  }
+
+  private static long attachedBuffers(StagingBuffer buffer) throws Exception {
+    try (Statement s = buffer.connection.createStatement();
+        ResultSet r = s.executeQuery(
+            "SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'staging_%'")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  @Test
   void aReopenedBufferStartsEmptyAndTheSpillDirectoryIsEmptied() throws Exception {
     Files.createDirectories(dir.resolve("tmp"));
     Files.writeString(dir.resolve("tmp").resolve("leftover.block"), "x");
