@@ -65,7 +65,7 @@ public final class Appender implements AutoCloseable {
     Catalog catalog = CatalogFactory.create(config);
     // One DuckDB instance stages every signal: a signal may use the memory the other does not
     // need, and DuckDB keeps freed blocks for reuse only within headroom under that one limit
-    // (a fixed half per signal cost the logs ~8 % more CPU per record, docs/BENCHMARKS.md).
+    // (a fixed half per signal cost the logs ~7 % more CPU per record, docs/BENCHMARKS.md).
     StagingDatabase staging = StagingDatabase.open(config.stagingDir(), config.duckdbMemoryMb());
     List<SignalPipeline> pipelines = new ArrayList<>();
     for (Signal<?> signal : config.signals()) {
