@@ -70,6 +70,13 @@ public final class AnyValues {
     }
   }
 
+  /** A double value as {@link #toColumnString} renders it. */
+  static String doubleJson(double d) {
+    StringBuilder out = new StringBuilder(24);
+    appendDouble(d, out);
+    return out.toString();
+  }
+
   private static void appendDouble(double d, StringBuilder out) {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
       // JSON has no literal for these; OTLP/JSON writes them as strings too.

@@ -39,7 +39,8 @@ public final class LogRowMapper {
   public static void forEachRow(
       ExportLogsServiceRequest request, long fallbackTimeMicros, Consumer<LogRow> rows) {
     for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
-      ResourcePart resource = ResourcePart.of(resourceLogs);
+      ResourcePart resource =
+          ResourcePart.of(resourceLogs.getResource(), resourceLogs.getSchemaUrl());
       for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
         InstrumentationScope scope = scopeLogs.getScope();
         Map<String, String> scopeAttributes = attributes(scope.getAttributesList());
@@ -95,15 +96,14 @@ public final class LogRowMapper {
   }
 
   /** The values every row of one resource shares; computed from that resource only. */
-  private record ResourcePart(
+  record ResourcePart(
       Map<String, String> attributes,
       String serviceName,
       String deploymentEnvironment,
       String hostName,
       String schemaUrl) {
 
-    static ResourcePart of(ResourceLogs resourceLogs) {
-      Resource resource = resourceLogs.getResource();
+    static ResourcePart of(Resource resource, String resourceSchemaUrl) {
       String serviceName = null;
       String environmentName = null;
       String environment = null;
@@ -123,7 +123,7 @@ public final class LogRowMapper {
           serviceName,
           environmentName != null ? environmentName : environment,
           hostName,
-          emptyToNull(resourceLogs.getSchemaUrl()));
+          emptyToNull(resourceSchemaUrl));
     }
   }
 }

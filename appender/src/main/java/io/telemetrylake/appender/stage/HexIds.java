@@ -1,5 +1,6 @@
 package io.telemetrylake.appender.stage;
 
+import io.telemetrylake.table.LogWireReader;
 import java.sql.SQLException;
 import org.duckdb.DuckDBAppender;
 
@@ -44,6 +45,24 @@ final class HexIds {
       a.append(parseLong(spanId, 0)).appendNull();
     } else {
       a.appendNull().append(spanId);
+    }
+  }
+
+  /** {@link #appendTraceId(DuckDBAppender, String)} for a record read from the wire. */
+  static void appendTraceId(DuckDBAppender a, LogWireReader.Record r) throws SQLException {
+    if (r.traceIdLength() == TRACE_HEX_LENGTH / 2) {
+      a.appendUUID(r.traceIdHigh(), r.traceIdLow()).appendNull();
+    } else {
+      a.appendNull().append(r.traceIdHex());
+    }
+  }
+
+  /** {@link #appendSpanId(DuckDBAppender, String)} for a record read from the wire. */
+  static void appendSpanId(DuckDBAppender a, LogWireReader.Record r) throws SQLException {
+    if (r.spanIdLength() == SPAN_HEX_LENGTH / 2) {
+      a.append(r.spanIdLong()).appendNull();
+    } else {
+      a.appendNull().append(r.spanIdHex());
     }
   }
 

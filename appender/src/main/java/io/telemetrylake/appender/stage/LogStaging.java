@@ -6,6 +6,7 @@ import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
 import io.telemetrylake.table.LogTable;
+import io.telemetrylake.table.LogWireReader;
 import io.telemetrylake.table.TableDefinition;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -39,6 +40,11 @@ public final class LogStaging extends StagingBuffer {
 
   private DuckDBAppender resources;
   private DuckDBAppender rows;
+  private final LogWireReader wire = new LogWireReader();
+  private final MapJson.Utf8Writer json = new MapJson.Utf8Writer();
+  private final LogWireReader.Sink wireSink = new WireSink();
+  private long wireResourceId;
+  private int wireRows;
   private long nextResourceId = 1;
   private int partition;
   private LogRow lastResourceRow;
@@ -48,8 +54,18 @@ public final class LogStaging extends StagingBuffer {
     super(dir, connection);
   }
 
+  /**
+   * Stages a Kafka value's records: straight from its bytes ({@link LogWireReader}), or, for a value
+   * of any other shape, decoded by protobuf-java and mapped to {@link LogRow}s first. Either way the
+   * whole value is decoded before anything is staged: a malformed one stages nothing and throws.
+   */
   @Override
   public int stage(int partition, byte[] value, long fallbackTimeMicros) throws OtlpDecodeException {
+    beginRecord(partition);
+    wireRows = 0;
+    if (wire.read(value, fallbackTimeMicros, wireSink)) {
+      return wireRows;
+    }
     ExportLogsServiceRequest request = KafkaRecordFormat.decodeValue(value);
     List<LogRow> decoded = LogRowMapper.toRows(request, fallbackTimeMicros);
     beginRecord(partition);
@@ -58,6 +74,32 @@ public final class LogStaging extends StagingBuffer {
     }
     return decoded.size();
   }
+
+  /** One log record from the wire, as {@link #append(LogRow)} stages the same record. */
+  private void appendWire(LogWireReader.Record r) throws SQLException {
+    long ts = r.timestampMicros();
+    DuckDBAppender a = rows;
+    a.beginRow()
+        .append(partition)
+        .append(wireResourceId)
+        .append((int) Math.floorDiv(ts, MICROS_PER_DAY))
+        .append(ts);
+    if (r.hasObservedTimestamp()) {
+      a.append(r.observedTimestampMicros());
+    } else {
+      a.appendNull();
+    }
+    a.append(r.severityNumber()).append(r.severityText()).append(r.body());
+    HexIds.appendTraceId(a, r);
+    HexIds.appendSpanId(a, r);
+    a.append(r.flags())
+        .append(r.eventName())
+        .append(json.encode(r))
+        .append(r.droppedAttributesCount())
+        .endRow();
+    wireRows++;
+  }
+
 
   /** The rows that follow belong to one Kafka record of {@code partition}. */
   public void beginRecord(int partition) {
@@ -109,24 +151,58 @@ public final class LogStaging extends StagingBuffer {
         && last.scopeSchemaUrl() == row.scopeSchemaUrl()) {
       return lastResourceId;
     }
+    long id =
+        appendResource(
+            new LogWireReader.ScopeValues(
+                row.serviceName(), row.deploymentEnvironment(), row.hostName(),
+                row.resourceAttributes(), row.scopeAttributes(), row.scopeName(),
+                row.scopeVersion(), row.resourceSchemaUrl(), row.scopeSchemaUrl()));
+    lastResourceRow = row;
+    lastResourceId = id;
+    return id;
+  }
+
+  /** One row of {@code resources}, for the records of one scope; returns its new id. */
+  private long appendResource(LogWireReader.ScopeValues v) throws SQLException {
     long id = nextResourceId++;
     resources
         .beginRow()
         .append(partition)
         .append(id)
-        .append(row.serviceName())
-        .append(row.deploymentEnvironment())
-        .append(row.hostName())
-        .append(MapJson.encode(row.resourceAttributes()))
-        .append(MapJson.encode(row.scopeAttributes()))
-        .append(row.scopeName())
-        .append(row.scopeVersion())
-        .append(row.resourceSchemaUrl())
-        .append(row.scopeSchemaUrl())
+        .append(v.serviceName())
+        .append(v.deploymentEnvironment())
+        .append(v.hostName())
+        .append(MapJson.encode(v.resourceAttributes()))
+        .append(MapJson.encode(v.scopeAttributes()))
+        .append(v.scopeName())
+        .append(v.scopeVersion())
+        .append(v.resourceSchemaUrl())
+        .append(v.scopeSchemaUrl())
         .endRow();
-    lastResourceRow = row;
-    lastResourceId = id;
     return id;
+  }
+
+  private final class WireSink implements LogWireReader.Sink {
+    @Override
+    public void scope(LogWireReader.ScopeValues shared) {
+      try {
+        if (rows == null) {
+          openAppenders();
+        }
+        wireResourceId = appendResource(shared);
+      } catch (SQLException e) {
+        throw new StagingException("cannot append a resource row to the staging table", e);
+      }
+    }
+
+    @Override
+    public void record(LogWireReader.Record record) {
+      try {
+        appendWire(record);
+      } catch (SQLException e) {
+        throw new StagingException("cannot append a row to the staging table", e);
+      }
+    }
   }
 
   @Override

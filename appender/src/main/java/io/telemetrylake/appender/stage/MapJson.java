@@ -1,5 +1,8 @@
 package io.telemetrylake.appender.stage;
 
+import io.telemetrylake.table.LogWireReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -63,5 +66,118 @@ public final class MapJson {
       }
     }
     out.append('"');
+  }
+
+  private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+  /**
+   * Writes a wire record's attributes as the same JSON object, in UTF-8 straight from the value's
+   * bytes (no {@code String}s), into one reused buffer. Escaping bytes below 0x80 only is the same
+   * as escaping chars: UTF-8 never uses them inside a multi-byte character.
+   */
+  static final class Utf8Writer {
+    private byte[] buf = new byte[512];
+    private int len;
+
+    byte[] encode(LogWireReader.Record r) {
+      len = 0;
+      put('{');
+      boolean first = true;
+      byte[] src = r.source();
+      for (int i = 0; i < r.attributeEntries(); i++) {
+        if (r.attributeShadowed(i)) {
+          continue;
+        }
+        if (!first) {
+          put(',');
+        }
+        first = false;
+        string(src, r.keyStart(i), r.keyEnd(i));
+        put(':');
+        if (r.valueInSource(i)) {
+          string(src, r.valueStart(i), r.valueEnd(i));
+        } else {
+          string(r.valueText(i));
+        }
+      }
+      if (first) {
+        return EMPTY_OBJECT.clone();
+      }
+      put('}');
+      return Arrays.copyOf(buf, len);
+    }
+
+    private void string(byte[] src, int start, int end) {
+      ensure(end - start + 2);
+      put('"');
+      for (int i = start; i < end; i++) {
+        byte b = src[i];
+        if (b == '"' || b == '\\') {
+          ensure(end - i + 2);
+          put('\\');
+          put(b);
+        } else if (b >= 0 && b < 0x20) {
+          ensure(end - i + 7);
+          switch (b) {
+            case '\n' -> escape('n');
+            case '\r' -> escape('r');
+            case '\t' -> escape('t');
+            default -> {
+              escape('u');
+              put('0');
+              put('0');
+              put(Character.forDigit(b >> 4, 16));
+              put(Character.forDigit(b & 0xF, 16));
+            }
+          }
+        } else {
+          put(b);
+        }
+      }
+      put('"');
+    }
+
+    /** Rendered values (numbers, booleans: ASCII) without encoding them first. */
+    private void string(String text) {
+      for (int i = 0; i < text.length(); i++) {
+        if (text.charAt(i) >= 0x80) {
+          byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+          string(utf8, 0, utf8.length);
+          return;
+        }
+      }
+      int start = len;
+      ensure(text.length() * 6 + 2);
+      put('"');
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c == '"' || c == '\\' || c < 0x20) {
+          len = start; // rare (rendered JSON with escapes): the byte path escapes it
+          byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+          string(utf8, 0, utf8.length);
+          return;
+        }
+        buf[len++] = (byte) c;
+      }
+      put('"');
+    }
+
+    private void escape(char c) {
+      put('\\');
+      put(c);
+    }
+
+    private void put(int b) {
+      if (len == buf.length) {
+        ensure(1);
+      }
+      buf[len++] = (byte) b;
+    }
+
+    private void ensure(int more) {
+      if (len + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+      }
+    }
   }
 }

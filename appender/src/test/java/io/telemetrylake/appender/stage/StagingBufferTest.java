@@ -1,16 +1,20 @@
 package io.telemetrylake.appender.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.telemetrylake.appender.testing.Samples;
+import io.telemetrylake.otlp.OtlpDecodeException;
+import io.telemetrylake.record.KafkaRecordFormat;
 import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
 import io.telemetrylake.table.LogTable;
@@ -191,6 +195,113 @@ class StagingBufferTest {
 
     assertThat(files).hasSizeGreaterThan(1);
     assertThat(files.stream().mapToLong(ExportedFile::rows).sum()).isEqualTo(300_000);
+  }
+
+  @Test
+  void stagesKafkaValuesFromTheirBytesWithTheValuesTheRowPathStages() throws Exception {
+    List<byte[]> values = new ArrayList<>();
+    values.add(Samples.sampleRequest().toByteArray());
+    values.add(unusualValues().toByteArray());
+    // a repeated singular field: the wire reader declines it, protobuf-java merges (last time wins)
+    byte[] record = LogRecord.newBuilder().setTimeUnixNano(1_763_000_000_000_000_000L)
+        .setBody(AnyValue.newBuilder().setStringValue("merged")).build().toByteArray();
+    byte[] later = LogRecord.newBuilder().setTimeUnixNano(1_763_000_000_500_000_000L).build().toByteArray();
+    byte[] merged = new byte[record.length + later.length];
+    System.arraycopy(record, 0, merged, 0, record.length);
+    System.arraycopy(later, 0, merged, record.length, later.length);
+    values.add(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.parseFrom(merged))))
+        .build().toByteArray());
+    values.add(wrap(merged));
+
+    List<LogRow> expected = new ArrayList<>();
+    long staged = 0;
+    for (byte[] value : values) {
+      staged += staging.stage(0, value, 1_000_000L);
+      expected.addAll(LogRowMapper.toRows(KafkaRecordFormat.decodeValue(value), 1_000_000L));
+    }
+
+    assertThat(staged).isEqualTo(expected.size()).isEqualTo(staging.countRows());
+    List<Record> read = readAll(staging.export("t6", 128L << 20, LogTable.SCHEMA));
+    assertThat(read.stream().map(Samples::asRow).sorted(Samples.ROW_ORDER).toList())
+        .containsExactlyElementsOf(expected.stream().map(Samples::normalized).sorted(Samples.ROW_ORDER).toList());
+  }
+
+  @Test
+  void stagesNothingOfAValueThatDoesNotDecode() {
+    byte[] value = Samples.sampleRequest().toByteArray();
+    byte[] truncated = java.util.Arrays.copyOf(value, value.length - 3);
+
+    assertThatThrownBy(() -> staging.stage(0, truncated, 1_000_000L))
+        .isInstanceOf(OtlpDecodeException.class);
+    assertThat(staging.countRows()).isZero();
+  }
+
+  /** Values the common case does not have: every body type, odd ids, escapes, repeated keys. */
+  private static ExportLogsServiceRequest unusualValues() {
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder()
+        .setScope(InstrumentationScope.newBuilder().setName("lib").setVersion("1.2"))
+        .setSchemaUrl("https://scope");
+    AnyValue[] bodies = {
+      AnyValue.newBuilder().setIntValue(-42).build(),
+      AnyValue.newBuilder().setDoubleValue(0.5).build(),
+      AnyValue.newBuilder().setBoolValue(true).build(),
+      AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder().addValues(
+          KeyValue.newBuilder().setKey("k").setValue(AnyValue.newBuilder().setStringValue("v")))).build(),
+      AnyValue.newBuilder().setStringValue("").build(),
+      AnyValue.newBuilder().setStringValue("naïve \"quoted\" \\ line\nbreak \u0001 🎉").build(),
+      AnyValue.getDefaultInstance(),
+    };
+    for (int i = 0; i < bodies.length; i++) {
+      LogRecord.Builder r = LogRecord.newBuilder()
+          .setTimeUnixNano(i == 3 ? 0 : 1_763_000_000_000_000_000L + i * 1_000_000L)
+          .setObservedTimeUnixNano(i % 2 == 0 ? 1_763_000_001_000_000_000L + i * 1_000L : 0)
+          .setSeverityNumberValue(i * 3)
+          .setSeverityText(i % 2 == 0 ? "WARN" : "")
+          .setBody(bodies[i])
+          .setFlags(i)
+          .setEventName(i == 1 ? "an.event" : "")
+          .setDroppedAttributesCount(i)
+          .addAttributes(KeyValue.newBuilder().setKey("dup").setValue(AnyValue.newBuilder().setStringValue("first")))
+          .addAttributes(KeyValue.newBuilder().setKey("esc \"\\ \t").setValue(AnyValue.newBuilder().setStringValue("日本\u0007")))
+          .addAttributes(KeyValue.newBuilder().setKey("int").setValue(AnyValue.newBuilder().setIntValue(i)))
+          .addAttributes(KeyValue.newBuilder().setKey("unset"))
+          .addAttributes(KeyValue.newBuilder().setKey("dup").setValue(AnyValue.newBuilder().setStringValue("last")));
+      byte[] trace = new byte[i == 2 ? 5 : i == 4 ? 0 : 16];
+      byte[] span = new byte[i == 2 ? 3 : i == 4 ? 0 : 8];
+      for (int b = 0; b < trace.length; b++) {
+        trace[b] = (byte) (0xF1 + b * 7 + i);
+      }
+      for (int b = 0; b < span.length; b++) {
+        span[b] = (byte) (0x8F - b * 5 + i);
+      }
+      r.setTraceId(com.google.protobuf.ByteString.copyFrom(trace));
+      r.setSpanId(com.google.protobuf.ByteString.copyFrom(span));
+      scope.addLogRecords(r);
+    }
+    return ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder()
+            .setResource(Resource.newBuilder()
+                .addAttributes(KeyValue.newBuilder().setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("odd")))
+                .addAttributes(KeyValue.newBuilder().setKey("port").setValue(AnyValue.newBuilder().setIntValue(8080))))
+            .setSchemaUrl("https://resource")
+            .addScopeLogs(scope)
+            .addScopeLogs(ScopeLogs.newBuilder()))
+        .build();
+  }
+
+  /** One resource, one scope, and these bytes as its one record (fields as they are). */
+  private static byte[] wrap(byte[] record) throws Exception {
+    byte[] scopeLogs = field(2, record);
+    return field(1, field(2, scopeLogs));
+  }
+
+  private static byte[] field(int number, byte[] payload) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    com.google.protobuf.CodedOutputStream coded = com.google.protobuf.CodedOutputStream.newInstance(out);
+    coded.writeByteArray(number, payload);
+    coded.flush();
+    return out.toByteArray();
   }
 
   private void stage(int partition, ExportLogsServiceRequest request, List<LogRow> sink) {

@@ -42,7 +42,8 @@ final class ProfileSummary {
           // appender
           Map.entry("kafka consumer poll", List.of("consumer/KafkaConsumer.poll", "consumer/internals/ClassicKafkaConsumer.poll", "consumer/internals/AsyncKafkaConsumer.poll")),
           Map.entry("map rows (LogRowMapper)", List.of("table/LogRowMapper")),
-          Map.entry("stage: StagingBuffer.append (Java)", List.of("stage/StagingBuffer.append", "stage/StagingBuffer.resourceIdFor", "stage/HexIds")),
+          Map.entry("read values from the wire (LogWireReader)", List.of("table/LogWireReader")),
+          Map.entry("stage: StagingBuffer.append (Java)", List.of("stage/StagingBuffer.append", "stage/StagingBuffer.resourceIdFor", "stage/HexIds", "stage/LogStaging.append")),
           Map.entry("stage: MapJson.encode", List.of("stage/MapJson")),
           Map.entry("stage: DuckDB appender (JNI + native)", List.of("org/duckdb/DuckDBAppender")),
           Map.entry("stage: clear/checkpoint", List.of("stage/StagingBuffer.clear", "stage/StagingBuffer.dropPartitions")),
