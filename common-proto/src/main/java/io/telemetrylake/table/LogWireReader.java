@@ -6,6 +6,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
+import io.telemetrylake.otlp.OtlpLogsDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -53,9 +54,9 @@ public final class LogWireReader {
       String resourceSchemaUrl,
       String scopeSchemaUrl) {}
 
-  // protobuf-java's default, as KafkaRecordFormat uses; sub-parses get less (see parseAnyValue)
-  private static final int RECURSION_LIMIT = 100;
-  private static final int ANY_VALUE_DEPTH_MARGIN = 8;
+  // what KafkaRecordFormat allows; a sub-parse starts below the top, so it gets less (see parse)
+  private static final int RECURSION_LIMIT = OtlpLogsDecoder.PROTOBUF_RECURSION_LIMIT;
+  private static final int SUB_PARSE_DEPTH_MARGIN = 8;
 
   private static final int MAX_ATTRIBUTES = 64;
 
@@ -279,7 +280,7 @@ public final class LogWireReader {
   private <M> M parse(Parser<M> parser, int start, int end) throws Declined {
     try {
       CodedInputStream in = CodedInputStream.newInstance(buf, start, end - start);
-      in.setRecursionLimit(RECURSION_LIMIT - ANY_VALUE_DEPTH_MARGIN);
+      in.setRecursionLimit(RECURSION_LIMIT - SUB_PARSE_DEPTH_MARGIN);
       M parsed = parser.parseFrom(in);
       whole(in);
       return parsed;

@@ -97,7 +97,8 @@ public final class MapJson {
         if (r.valueInSource(i)) {
           string(src, r.valueStart(i), r.valueEnd(i));
         } else {
-          string(r.valueText(i));
+          byte[] text = r.valueText(i).getBytes(StandardCharsets.UTF_8);
+          string(text, 0, text.length);
         }
       }
       if (first) {
@@ -108,16 +109,13 @@ public final class MapJson {
     }
 
     private void string(byte[] src, int start, int end) {
-      ensure(end - start + 2);
       put('"');
       for (int i = start; i < end; i++) {
         byte b = src[i];
         if (b == '"' || b == '\\') {
-          ensure(end - i + 2);
           put('\\');
           put(b);
         } else if (b >= 0 && b < 0x20) {
-          ensure(end - i + 7);
           switch (b) {
             case '\n' -> escape('n');
             case '\r' -> escape('r');
@@ -137,31 +135,6 @@ public final class MapJson {
       put('"');
     }
 
-    /** Rendered values (numbers, booleans: ASCII) without encoding them first. */
-    private void string(String text) {
-      for (int i = 0; i < text.length(); i++) {
-        if (text.charAt(i) >= 0x80) {
-          byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-          string(utf8, 0, utf8.length);
-          return;
-        }
-      }
-      int start = len;
-      ensure(text.length() * 6 + 2);
-      put('"');
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        if (c == '"' || c == '\\' || c < 0x20) {
-          len = start; // rare (rendered JSON with escapes): the byte path escapes it
-          byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-          string(utf8, 0, utf8.length);
-          return;
-        }
-        buf[len++] = (byte) c;
-      }
-      put('"');
-    }
-
     private void escape(char c) {
       put('\\');
       put(c);
@@ -169,15 +142,9 @@ public final class MapJson {
 
     private void put(int b) {
       if (len == buf.length) {
-        ensure(1);
+        buf = Arrays.copyOf(buf, buf.length * 2);
       }
       buf[len++] = (byte) b;
-    }
-
-    private void ensure(int more) {
-      if (len + more > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
-      }
     }
   }
 }
