@@ -68,7 +68,6 @@ public final class LogStaging extends StagingBuffer {
     }
     ExportLogsServiceRequest request = KafkaRecordFormat.decodeValue(value);
     List<LogRow> decoded = LogRowMapper.toRows(request, fallbackTimeMicros);
-    beginRecord(partition);
     for (LogRow row : decoded) {
       append(row);
     }
