@@ -14,7 +14,8 @@
 #   benchmarks/run.sh build                     build what the commands above run
 # e2e options: --profile none|async|jfr, --out DIR, --data-dir DIR, --services-repo DIR, and per scenario:
 #   ingest    --duration 30 --warmup 15 --connections 8 --pool 64 --rounds 2
-#   append    --signal logs|traces --records 3000000 --buffer-mb 100 --buffer-seconds 600 --duckdb-memory-mb 1024 --timeout 1200
+#   append    --signal logs|traces --records 3000000 --warmup 0 --buffer-mb 100 --buffer-seconds 600 --duckdb-memory-mb 1024 --timeout 1200
+#             (--warmup N: N more records first; "steady" in results.json covers the records after them)
 #   freshness --rate 5000 --duration 120 --warmup 30 --buffer-seconds 10 --poll-ms 250
 #   pipeline  --signal logs|traces --count 1000000 --warmup 0 --connections 4 --timeout 900
 #   spread    --modes resource,spread --rounds 1 --count 2000000 --appenders 3 --hot-share 0.9 --partitions 12

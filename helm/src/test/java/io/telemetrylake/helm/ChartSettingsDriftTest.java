@@ -280,7 +280,7 @@ final class ChartSettingsDriftTest {
         .containsEntry("APPENDER_STAGING_DIR", "/var/lib/telemetry-lake/staging")
         .containsEntry("S3_ENDPOINT", "http://s3.example.internal:9000")
         .containsEntry("S3_PATH_STYLE_ACCESS", "true")
-        .containsEntry("JAVA_OPTS", "-XX:MaxRAMPercentage=40.0 -XX:+ExitOnOutOfMemoryError");
+        .containsEntry("JAVA_OPTS", "-XX:MaxRAMPercentage=40.0 -XX:+ExitOnOutOfMemoryError -XX:CompileThresholdScaling=5");
     assertThat(appender).containsKeys("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "APPENDER_AUTH_TOKEN");
   }
 

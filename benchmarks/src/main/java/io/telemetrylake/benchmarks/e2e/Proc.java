@@ -3,7 +3,12 @@ package io.telemetrylake.benchmarks.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * What Linux's /proc says about a process: CPU time (user + system, all threads) and resident
@@ -43,6 +48,51 @@ public final class Proc {
     Kernel since(Kernel start) {
       return new Kernel(minorFaults - start.minorFaults, systemNanos - start.systemNanos);
     }
+  }
+
+  /**
+   * CPU time (user + system) of each live thread of {@code pid}, by thread id, with its name
+   * (at most 15 characters, as the kernel keeps it); empty when the process is gone.
+   */
+  static Map<Long, ThreadCpu> threadCpu(long pid) {
+    Map<Long, ThreadCpu> out = new HashMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          ThreadCpu t = parseThreadStat(Files.readString(task.resolve("stat")));
+          out.put(Long.parseLong(task.getFileName().toString()), t);
+        } catch (IOException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return out;
+  }
+
+  /** One thread's name and CPU time so far (nanoseconds). */
+  record ThreadCpu(String name, long cpuNanos) {}
+
+  static ThreadCpu parseThreadStat(String stat) {
+    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    String[] f = parseStat(stat);
+    return new ThreadCpu(name, ticksToNanos(Long.parseLong(f[11]) + Long.parseLong(f[12])));
+  }
+
+  /**
+   * CPU used between two {@link #threadCpu} readings, summed by {@code group} of the thread's
+   * name; threads that ended in between are not in {@code end}, so their share is left out.
+   */
+  static Map<String, Long> cpuByGroup(
+      Map<Long, ThreadCpu> start, Map<Long, ThreadCpu> end, Function<String, String> group) {
+    Map<String, Long> out = new TreeMap<>();
+    end.forEach((tid, t) -> {
+      ThreadCpu before = start.get(tid);
+      long used = t.cpuNanos() - (before == null ? 0 : before.cpuNanos());
+      out.merge(group.apply(t.name()), used, Long::sum);
+    });
+    return out;
   }
 
   /** CPU time of this process's children that have ended and been waited for, in nanoseconds. */

@@ -3,6 +3,7 @@ package io.telemetrylake.benchmarks.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProcTest {
@@ -50,5 +51,24 @@ class ProcTest {
 
     assertThat(x).isPositive();
     assertThat(after).isGreaterThan(before);
+  }
+
+  @Test
+  void sumsEachThreadGroupsCpuBetweenTwoReadingsCountingNewThreadsFromZero() {
+    long tick = 1_000_000_000L / Proc.TICKS_PER_SECOND;
+    Proc.ThreadCpu c2 = Proc.parseThreadStat("11 (C2 CompilerThre) S 1 1 1 0 -1 0 0 0 0 0 300 20 0 0");
+    Map<Long, Proc.ThreadCpu> start = Map.of(
+        11L, c2,
+        12L, new Proc.ThreadCpu("appender-flush", 100 * tick),
+        13L, new Proc.ThreadCpu("ended", 50 * tick));
+    Map<Long, Proc.ThreadCpu> end = Map.of(
+        11L, new Proc.ThreadCpu("C2 CompilerThre", 400 * tick),
+        12L, new Proc.ThreadCpu("appender-flush", 160 * tick),
+        14L, new Proc.ThreadCpu("C1 CompilerThre", 5 * tick));
+
+    Map<String, Long> used = Proc.cpuByGroup(start, end, AppendScenario::threadGroup);
+
+    assertThat(c2).isEqualTo(new Proc.ThreadCpu("C2 CompilerThre", 320 * tick));
+    assertThat(used).containsExactlyInAnyOrderEntriesOf(Map.of("jit", 85 * tick, "flush_threads", 60 * tick));
   }
 }
