@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -312,6 +314,23 @@ final class ChartSettingsDriftTest {
 
     assertThat(image).as(dockerfile + " must start the JVM with $JAVA_OPTS").contains("exec java $JAVA_OPTS");
     assertThat(image).as(dockerfile + " must run as the chart's runAsUser").contains("USER 10001");
+  }
+
+  /**
+   * The appender's JIT thresholds (docs/BENCHMARKS.md) are a JVM option the image and the chart
+   * each set: a deployment by either runs the same.
+   */
+  @Test
+  void theAppenderImageAndTheChartRunTheSameJitThresholds() throws Exception {
+    Path dockerfile = RenderedChart.MODULE_DIR.resolveSibling("docker").resolve("Dockerfile.appender");
+    Matcher flag =
+        Pattern.compile("-XX:CompileThresholdScaling=\\S+?(?=[\\s\"])")
+            .matcher(Files.readString(dockerfile));
+    assertThat(flag.find()).as(dockerfile + " sets the appender's JIT thresholds").isTrue();
+
+    String chartOptions = env(RenderedChart.render(), "appender").get("JAVA_OPTS");
+
+    assertThat(chartOptions.split(" ")).contains(flag.group());
   }
 
   /** Every way the chart is installed sets only names the services read. */
