@@ -224,6 +224,7 @@ public final class LogStaging extends StagingBuffer {
   }
 
   private void openAppenders() throws SQLException {
+    beginStaging();
     resources = connection.createAppender("main", "resources");
     rows = connection.createAppender("main", "rows");
   }

@@ -109,6 +109,7 @@ public final class SpanStaging extends StagingBuffer {
     lastResourceRow = null;
     try {
       if (spans == null) {
+        beginStaging();
         resources = connection.createAppender("main", "resources");
         spans = connection.createAppender("main", "spans");
       }

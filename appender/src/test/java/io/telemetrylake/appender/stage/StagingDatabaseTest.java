@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,6 +143,51 @@ class StagingDatabaseTest {
     try (Statement s = buffer.connection.createStatement();
         ResultSet rs = s.executeQuery(
             "SELECT coalesce(sum(" + column + "), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void aBufferCommitsWhatItStagedWhenSealedNotChunkByChunk() throws Exception {
+    StagingDatabase db = StagingDatabase.open(dir, 300);
+    StagingBuffer buffer = db.buffer(Signals.LOGS, dir.resolve("buffer-1"));
+    try (DuckDBConnection other = buffer.connection.duplicate();
+        Statement s = other.createStatement()) {
+      String table = database(buffer) + ".rows";
+      for (KafkaRecord r : Signals.LOGS.splitter(10_000_000).split(Samples.bulkRequest(25_000, 20)).records()) {
+        buffer.stage(0, r.value(), 0);
+      }
+      long staged = buffer.countRows();
+      // many of the Java appender's 2,048-row chunks, all in the buffer's one open transaction
+      assertThat(staged).isGreaterThan(10 * 2048L);
+      assertThat(count(s, table)).isZero();
+
+      buffer.seal();
+      assertThat(count(s, table)).isEqualTo(staged);
+
+      // staging again after the seal opens the next transaction; clear commits and empties it
+      stage(buffer, 1);
+      assertThat(count(s, table)).isEqualTo(staged);
+      buffer.clear();
+      assertThat(count(s, table)).isZero();
+      // that commit does not start an in-memory checkpoint: clear() runs its own
+      assertThat(setting(buffer, "checkpoint_threshold")).isEqualTo("931.3 GiB"); // 1 TB
+    } finally {
+      buffer.close();
+    }
+  }
+
+  private static String database(StagingBuffer buffer) throws Exception {
+    try (Statement s = buffer.connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_database()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static long count(Statement s, String table) throws Exception {
+    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
       rs.next();
       return rs.getLong(1);
     }
