@@ -47,6 +47,7 @@ public final class DevStack implements AutoCloseable {
   private final Path runDir;
   private final Path logs;
   private final Duration readyTimeout;
+  private final ClassDataSharing sharing;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread shutdownHook;
@@ -61,7 +62,7 @@ public final class DevStack implements AutoCloseable {
     this.replicationFactor = config.replicationFactor();
     this.minInsyncReplicas = config.minInsyncReplicas();
     ClassLoader loader = DevStack.class.getClassLoader();
-    ClassDataSharing sharing = ClassDataSharing.fromEnvironment();
+    sharing = ClassDataSharing.fromEnvironment();
 
     kafkaDefinitions = kafkaDefinitions(config, dataDir, runDir, free);
     s3Definition =
@@ -300,8 +301,8 @@ public final class DevStack implements AutoCloseable {
             runDir,
             logs.resolve(name + ".log"),
             readyTimeout,
-            // service classes change with every build: an archive would rarely be reused
-            ClassDataSharing.disabled());
+            // from the module's jar, keyed by its size and time: a new build gets a new archive
+            sharing);
     services.add(service);
     service.start();
     return service;

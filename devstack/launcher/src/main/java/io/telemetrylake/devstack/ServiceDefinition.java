@@ -8,10 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * One of telemetry-lake's own services (ingester, appender) as a child JVM, run from its module's
- * build output: {@code target/classes} plus the runtime classpath the build wrote to
+ * build output: its jar (or {@code target/classes}) plus the runtime classpath the build wrote to
  * {@code target/<module>.classpath}.
  */
 final class ServiceDefinition implements ServerDefinition {
@@ -32,7 +33,12 @@ final class ServiceDefinition implements ServerDefinition {
     this.jvmOptions = List.copyOf(jvmOptions);
   }
 
-  /** The classpath of a module built by Maven (package phase) in this repository. */
+  /**
+   * The classpath of a module built by Maven (package phase) in this repository: the module's jar
+   * first, which lets the service run with a class data sharing archive like the servers (a
+   * directory cannot be archived), or {@code target/classes} when a class there is newer than the
+   * jar (compiled since the last package).
+   */
   static List<Path> moduleClasspath(Path repoRoot, String module) {
     Path target = repoRoot.resolve(module).resolve("target");
     Path file = target.resolve(module + ".classpath");
@@ -41,13 +47,55 @@ final class ServiceDefinition implements ServerDefinition {
           module + " is not built: " + file + " is missing (run `mvn -DskipTests install -pl " + module + " -am`)");
     }
     List<Path> classpath = new ArrayList<>();
-    classpath.add(target.resolve("classes"));
+    classpath.add(moduleOutput(target, module));
     try {
       classpath.addAll(RuntimeClasspath.parse(Files.readString(file, StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
     }
     return classpath;
+  }
+
+  /**
+   * {@code target/<module>-<version>.jar} if it is at least as new as every compiled file, else
+   * {@code target/classes}.
+   */
+  static Path moduleOutput(Path target, String module) {
+    Path classes = target.resolve("classes");
+    try (Stream<Path> jars = Files.list(target);
+        Stream<Path> compiled = Files.walk(classes)) {
+      List<Path> candidates =
+          jars.filter(
+                  p -> {
+                    String name = p.getFileName().toString();
+                    return name.startsWith(module + "-")
+                        && name.endsWith(".jar")
+                        && !name.endsWith("-sources.jar")
+                        && !name.endsWith("-tests.jar")
+                        && !name.endsWith("-javadoc.jar");
+                  })
+              .toList();
+      if (candidates.size() != 1) {
+        return classes;
+      }
+      Path jar = candidates.get(0);
+      long jarTime = Files.getLastModifiedTime(jar).toMillis();
+      boolean stale =
+          compiled
+              .filter(Files::isRegularFile)
+              .anyMatch(p -> modifiedMillis(p) > jarTime);
+      return stale ? classes : jar;
+    } catch (IOException e) {
+      return classes;
+    }
+  }
+
+  private static long modifiedMillis(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   @Override
