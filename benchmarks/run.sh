@@ -22,6 +22,7 @@
 #             --appenders-during-send stopped|running --appender-cpus 0 (cores per appender, a cgroup; needs root)
 # Builds first when a source changed (BENCH_SKIP_BUILD=1 skips that); JAVA_HOME selects the JDK.
 # BENCH_APPENDER_JVM_OPTS / BENCH_INGESTER_JVM_OPTS: JVM options appended to ./lake up's (e2e only).
+# BENCH_ASYNC_OPTIONS: async-profiler event options for --profile async (default event=cpu,interval=10ms,threads).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

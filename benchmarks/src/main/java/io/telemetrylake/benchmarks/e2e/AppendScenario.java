@@ -152,6 +152,7 @@ final class AppendScenario {
         System.out.println(profile);
       }
       long peakRss = Math.max(maxRss, Proc.peakRssBytes(pid));
+      long rssFileAtEnd = Proc.rssFileBytes(pid);
 
       Map<String, Object> drain = Report.map();
       drain.put("rows", fill.logRecords());
@@ -185,6 +186,7 @@ final class AppendScenario {
 
       Map<String, Object> memory = Report.map();
       memory.put("peak_rss_mib", Report.mib(peakRss));
+      memory.put("rss_file_mib_at_end", Report.mib(rssFileAtEnd));
       memory.put("peak_staging_dir_mib", Report.mib(maxStagingBytes));
       memory.put("peak_buffer_kafka_value_mib", Report.mib(maxBufferBytes));
       memory.put("peak_buffer_rows", maxBufferRows);

@@ -106,6 +106,15 @@ public final class Proc {
     return statusKb(pid, "VmHWM:") * 1024;
   }
 
+  /**
+   * RssFile: the resident pages mapped from files (jars, native libraries, a class data sharing
+   * archive), in bytes; -1 when the process is gone. Part of the RSS, but clean pages the kernel
+   * can drop under pressure.
+   */
+  static long rssFileBytes(long pid) {
+    return statusKb(pid, "RssFile:") * 1024;
+  }
+
   /** VmRSS: the resident set size now, in bytes; -1 when the process is gone. */
   static long rssBytes(long pid) {
     return statusKb(pid, "VmRSS:") * 1024;

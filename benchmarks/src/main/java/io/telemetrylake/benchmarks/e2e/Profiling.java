@@ -52,7 +52,7 @@ final class Profiling {
   void start(long pid, String name) throws IOException, InterruptedException {
     switch (mode) {
       case NONE -> {}
-      case ASYNC -> jcmd(pid, "JVMTI.agent_load", asyncLibrary().toString(), quoted("start,event=cpu,interval=10ms,threads"));
+      case ASYNC -> jcmd(pid, "JVMTI.agent_load", asyncLibrary().toString(), quoted("start," + asyncEvent()));
       case JFR -> jcmd(pid, "JFR.start", "name=bench-" + name, "settings=profile");
     }
   }
@@ -82,6 +82,16 @@ final class Profiling {
       }
       default -> throw new IllegalStateException();
     }
+  }
+
+  /**
+   * async-profiler's event options: every thread, 10 ms of CPU per sample, or {@code
+   * BENCH_ASYNC_OPTIONS} (e.g. {@code event=cpu,interval=5ms,threads,cstack=dwarf} for native
+   * stacks through DuckDB, whose frames have no frame pointers).
+   */
+  private static String asyncEvent() {
+    String custom = System.getenv("BENCH_ASYNC_OPTIONS");
+    return custom == null || custom.isBlank() ? "event=cpu,interval=10ms,threads" : custom;
   }
 
   /** jcmd parses name=value pairs separated by blanks: a value with '=' and ',' must be quoted. */
