@@ -137,7 +137,7 @@ public final class ManagedServer {
     stopRequested = p;
     p.destroyForcibly();
     waitQuietly(p, STOP_TIMEOUT);
-    classDataSharing.finish(sharingPlan, name(), false);
+    classDataSharing.finish(sharingPlan, definition.sharingName(), false);
     LOG.info("{} killed", name());
   }
 
@@ -188,10 +188,10 @@ public final class ManagedServer {
       Ports.requireFree(port, name());
     }
     // a dump left by a previous run that ended on its own is not trusted
-    classDataSharing.finish(sharingPlan, name(), false);
+    classDataSharing.finish(sharingPlan, definition.sharingName(), false);
     try {
       ChildSpec spec = definition.prepare();
-      sharingPlan = classDataSharing.plan(name(), classpath);
+      sharingPlan = classDataSharing.plan(definition.sharingName(), classpath);
       List<String> jvmOptions = new ArrayList<>(spec.jvmOptions());
       jvmOptions.addAll(sharingPlan.jvmOptions());
       spec = new ChildSpec(spec.name(), jvmOptions, spec.mainClass(), spec.args(), spec.env());
@@ -330,7 +330,7 @@ public final class ManagedServer {
       p.destroyForcibly();
       waitQuietly(p, STOP_TIMEOUT);
     }
-    classDataSharing.finish(sharingPlan, name(), graceful);
+    classDataSharing.finish(sharingPlan, definition.sharingName(), graceful);
   }
 
   private static boolean waitQuietly(Process p, Duration timeout) {

@@ -13,6 +13,14 @@ interface ServerDefinition {
     return name();
   }
 
+  /**
+   * The name of the class data sharing archive the child maps ({@link ClassDataSharing}): its own
+   * unless several servers run the same program.
+   */
+  default String sharingName() {
+    return name();
+  }
+
   /** Where clients reach it, for people: a bootstrap address or an http:// base URI. */
   String address();
 

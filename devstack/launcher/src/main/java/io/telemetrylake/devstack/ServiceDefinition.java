@@ -103,6 +103,15 @@ final class ServiceDefinition implements ServerDefinition {
     return name;
   }
 
+  /**
+   * Every instance of one program shares an archive (the tests start appender-2, appender-3, …):
+   * the first graceful stop of a build dumps it, which takes seconds, and later ones map it.
+   */
+  @Override
+  public String sharingName() {
+    return mainClass.substring(mainClass.lastIndexOf('.') + 1);
+  }
+
   int port() {
     return port;
   }

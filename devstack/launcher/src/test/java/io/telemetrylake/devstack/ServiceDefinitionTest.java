@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,18 @@ class ServiceDefinitionTest {
   void runsFromItsClassesWhenThereIsNoJar() {
     assertThat(ServiceDefinition.moduleClasspath(repo, "appender").get(0))
         .isEqualTo(target.resolve("classes"));
+  }
+
+  @Test
+  void instancesOfOneProgramShareAClassDataSharingArchive() {
+    String main = "io.telemetrylake.appender.AppenderMain";
+    ServiceDefinition first = new ServiceDefinition("appender", main, 1, "/healthz", Map.of(), List.of());
+    ServiceDefinition second = new ServiceDefinition("appender-2", main, 2, "/healthz", Map.of(), List.of());
+
+    assertThat(first.sharingName()).isEqualTo(second.sharingName()).isEqualTo("AppenderMain");
+    assertThat(new ServiceDefinition("maintenance", "io.telemetrylake.appender.maintain.MaintainMain", 3,
+            "/healthz", Map.of(), List.of()).sharingName())
+        .isEqualTo("MaintainMain");
   }
 
   private Path jar(String name, Instant modified) throws Exception {
