@@ -311,7 +311,7 @@ public abstract class StagingBuffer implements AutoCloseable {
    * again ({@code benchmarks/run.sh copy}).
    */
   public void saveTo(Path file) {
-    flushAppenders();
+    seal(); // ATTACH and COPY FROM DATABASE read committed rows, outside the staging transaction
     try (Statement s = connection.createStatement()) {
       String current;
       try (ResultSet rs = s.executeQuery("SELECT current_database()")) {

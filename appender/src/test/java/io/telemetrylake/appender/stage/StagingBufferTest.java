@@ -19,6 +19,10 @@ import io.telemetrylake.table.LogRow;
 import io.telemetrylake.table.LogRowMapper;
 import io.telemetrylake.table.LogTable;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -176,6 +180,25 @@ class StagingBufferTest {
     stage(3, Samples.sampleRequest(), rows);
 
     assertThat(staging.countRows()).isEqualTo(rows.size());
+  }
+
+  @Test
+  void savesWhatItStagedToADatabaseFileAndGoesOnStaging() throws Exception {
+    List<LogRow> rows = new ArrayList<>();
+    stage(0, Samples.sampleRequest(), rows);
+    int saved = rows.size();
+    Path file = dir.resolve("saved.duckdb");
+
+    staging.saveTo(file);
+    stage(1, Samples.sampleRequest(), rows);
+
+    assertThat(staging.countRows()).isEqualTo(rows.size());
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM rows")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(saved);
+    }
   }
 
   @Test
