@@ -101,11 +101,13 @@ public final class LogWireReader {
     }
     record.fallbackTimeMicros = fallbackTimeMicros;
     nextRendered = 0;
+    validated = true;
     try {
       forEachResourceLogs(true, sink);
     } catch (Declined impossible) {
       throw new IllegalStateException("a checked value failed on its second pass", impossible);
     } finally {
+      validated = false;
       buf = null;
       record.source = null;
     }
@@ -399,8 +401,14 @@ public final class LogWireReader {
     }
   }
 
+  /** True in the emitting pass: the checking pass already validated every text field. */
+  private boolean validated;
+
   /** Declines text that protobuf-java would reject as a {@code string} field. */
   private void utf8(int start, int end) throws Declined {
+    if (validated) {
+      return;
+    }
     for (int i = start; i < end; i++) {
       if (buf[i] < 0) {
         if (!UnsafeByteOperations.unsafeWrap(buf, i, end - i).isValidUtf8()) {
@@ -676,7 +684,9 @@ public final class LogWireReader {
           default -> pos = skip(tag, pos, end);
         }
       }
-      markShadowed();
+      if (emit) {
+        markShadowed(); // only the sink asks
+      }
     }
 
     private void body(int start, int end, boolean emit) throws Declined {

@@ -77,14 +77,14 @@ public final class SpanStaging extends StagingBuffer {
     c.put(TraceTable.STATUS_MESSAGE, "k.status_message");
     c.put(
         TraceTable.EVENTS,
-        "list_transform(CAST(CAST(k.events AS JSON) AS STRUCT(t BIGINT, n VARCHAR,"
-            + " a MAP(VARCHAR, VARCHAR), d INTEGER)[]), lambda e: struct_pack(\"timestamp\" :="
+        "list_transform(" + ParquetExport.jsonAs("k.events", "STRUCT(t BIGINT, n VARCHAR,"
+            + " a MAP(VARCHAR, VARCHAR), d INTEGER)[]") + ", lambda e: struct_pack(\"timestamp\" :="
             + " " + ParquetExport.epochMicros("e.t") + ", name := e.n, attributes := e.a,"
             + " dropped_attributes_count := e.d))");
     c.put(
         TraceTable.LINKS,
-        "list_transform(CAST(CAST(k.links AS JSON) AS STRUCT(ti VARCHAR, si VARCHAR, ts VARCHAR,"
-            + " a MAP(VARCHAR, VARCHAR), d INTEGER)[]), lambda l: struct_pack(trace_id := l.ti,"
+        "list_transform(" + ParquetExport.jsonAs("k.links", "STRUCT(ti VARCHAR, si VARCHAR, ts VARCHAR,"
+            + " a MAP(VARCHAR, VARCHAR), d INTEGER)[]") + ", lambda l: struct_pack(trace_id := l.ti,"
             + " span_id := l.si, trace_state := l.ts, attributes := l.a,"
             + " dropped_attributes_count := l.d))");
     c.put(TraceTable.TRACE_FLAGS, "k.trace_flags");

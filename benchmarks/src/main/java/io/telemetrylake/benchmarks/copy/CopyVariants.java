@@ -66,8 +66,8 @@ public final class CopyVariants {
                 + " dense_rank() OVER (ORDER BY service_name ASC NULLS FIRST) AS service_rank FROM resources)")
         .replace("ORDER BY s.service_name ASC NULLS FIRST, r.ts", "ORDER BY s.service_rank ASC NULLS FIRST, r.ts"));
     v.put("no-sort", sql -> sql.replaceAll(" ORDER BY s\\.service_name[^)]*", ""));
-    v.put("log-json-transform", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "json_transform(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
-    v.put("log-from-json", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "from_json(k.log_attributes, '\"MAP(VARCHAR, VARCHAR)\"')"));
+    // the COPY before 2026-12-07 (night): the JSON text cast to JSON (parsed to validate it), then to MAP
+    v.put("log-json-cast-twice", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "CAST(CAST(k.log_attributes AS JSON) AS MAP(VARCHAR, VARCHAR))"));
     v.put("log-json-only", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), "map(['a'], [json_extract_string(k.log_attributes, 'x')])"));
     v.put("no-log-attributes", sql -> sql.replace(ParquetExport.jsonMap("k.log_attributes"), NULL_MAP));
     return v;
