@@ -1,6 +1,9 @@
 package io.telemetrylake.devstack;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,5 +113,51 @@ class ClassDataSharingTest {
             .plan("s3", classpath);
 
     assertThat(plan.archive().getParent()).isEqualTo(dir.resolve("xdg/telemetry-lake/cds"));
+  }
+
+  @Test
+  void aJarListingItsClassesGetsItsArchiveBeforeItsFirstStartAndTheJvmMapsIt() throws Exception {
+    Path jar = dir.resolve("service.jar");
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(jar))) {
+      zip.putNextEntry(new ZipEntry(ClassDataSharing.CLASS_LIST));
+      zip.write("java/lang/Object\njava/lang/String\njava/util/ArrayList\n".getBytes(UTF_8));
+      zip.closeEntry();
+    }
+    List<Path> serviceClasspath = List.of(jar, classpath.get(0));
+
+    ClassDataSharing.Plan plan = sharing.plan("service", serviceClasspath);
+
+    assertThat(plan.pendingDump()).as("no dump at exit needed").isNull();
+    assertThat(plan.jvmOptions()).contains("-XX:SharedArchiveFile=" + plan.archive());
+    assertThat(plan.archive()).exists();
+    assertThat(cache).isDirectoryNotContaining("glob:**.{classlist,argfile}");
+    // -Xshare:on makes the JVM fail instead of running without an archive it cannot map
+    Process java =
+        new ProcessBuilder(
+                ChildJvm.javaExecutable().toString(),
+                "-Xshare:on",
+                "-XX:SharedArchiveFile=" + plan.archive(),
+                "-cp",
+                jar + File.pathSeparator + classpath.get(0),
+                "-version")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(java.getInputStream().readAllBytes(), UTF_8);
+    assertThat(java.waitFor()).as(output).isZero();
+    assertThat(output).contains("sharing");
+  }
+
+  @Test
+  void aJarWithoutAClassListIsDumpedAtExitAsBefore() throws Exception {
+    Path jar = dir.resolve("plain.jar");
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(jar))) {
+      zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+      zip.closeEntry();
+    }
+
+    ClassDataSharing.Plan plan = sharing.plan("plain", List.of(jar));
+
+    assertThat(plan.jvmOptions()).contains("-XX:ArchiveClassesAtExit=" + plan.pendingDump());
+    assertThat(plan.archive()).doesNotExist();
   }
 }
