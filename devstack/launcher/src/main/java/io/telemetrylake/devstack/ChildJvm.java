@@ -27,11 +27,7 @@ final class ChildJvm {
       throws IOException {
     Files.createDirectories(runDir);
     Files.createDirectories(logFile.getParent());
-    // Classpaths run to several kilobytes: an argument file keeps the command line short.
-    Path argFile = runDir.resolve(spec.name() + ".argfile");
-    String joined =
-        classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
-    Files.writeString(argFile, "-cp " + quote(joined) + "\n", StandardCharsets.UTF_8);
+    Path argFile = writeClasspathArgFile(runDir.resolve(spec.name() + ".argfile"), classpath);
 
     List<String> command = new ArrayList<>();
     command.add(javaExecutable().toString());
@@ -53,15 +49,32 @@ final class ChildJvm {
         StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     ProcessBuilder builder =
-        new ProcessBuilder(command)
+        processBuilder(command)
             .directory(runDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(Redirect.appendTo(logFile.toFile()));
     // stdin stays a pipe that we never write to nor close: the child exits when it reaches
     // end-of-file, which happens when this JVM dies, however it dies.
-    builder.environment().keySet().removeAll(SCRUBBED_ENV);
     builder.environment().putAll(spec.env());
     return builder.start();
+  }
+
+  /** A process builder for a JVM of ours: the user's JVM options scrubbed from its environment. */
+  static ProcessBuilder processBuilder(List<String> command) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeAll(SCRUBBED_ENV);
+    return builder;
+  }
+
+  /**
+   * Writes {@code -cp <classpath>} to an argument file ({@code @file} on the command line):
+   * classpaths run to several kilobytes, an argument file keeps the command line short.
+   */
+  static Path writeClasspathArgFile(Path argFile, List<Path> classpath) throws IOException {
+    String joined =
+        classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+    Files.writeString(argFile, "-cp " + quote(joined) + "\n", StandardCharsets.UTF_8);
+    return argFile;
   }
 
   /** The java of this very JVM, so children run on the same version. */

@@ -1,6 +1,5 @@
 package io.telemetrylake.devstack;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -136,15 +134,13 @@ final class ClassDataSharing {
     Process dump = null;
     try {
       Files.write(listFile, list);
-      String joined =
-          classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
-      Files.writeString(argFile, "-cp " + ChildJvm.quote(joined) + "\n", StandardCharsets.UTF_8);
+      ChildJvm.writeClasspathArgFile(argFile, classpath);
       LOG.info("{}: writing its class data sharing archive from its class list (once per build)",
           name);
       long started = System.nanoTime();
-      dump = new ProcessBuilder(ChildJvm.javaExecutable().toString(), "-Xshare:dump",
+      dump = ChildJvm.processBuilder(List.of(ChildJvm.javaExecutable().toString(), "-Xshare:dump",
               "-XX:SharedClassListFile=" + listFile, "-XX:SharedArchiveFile=" + pending,
-              "-Xlog:cds=error", "@" + argFile)
+              "-Xlog:cds=error", "@" + argFile))
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start();
