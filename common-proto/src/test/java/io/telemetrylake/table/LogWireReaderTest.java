@@ -121,6 +121,18 @@ class LogWireReaderTest {
   }
 
   @Test
+  void aReaderThatEmittedAValueStillChecksTheNextOne() throws Exception {
+    // the emitting pass trusts the checking pass's UTF-8 checks; the next value must not
+    LogWireReader reader = new LogWireReader();
+    byte[] valid = request(LogRecord.newBuilder().setSeverityText("INFO").build().toByteArray());
+    byte[] invalid = request(concat(field(3, new byte[] {'a', (byte) 0xC3, 'b'})));
+
+    assertThat(viaWire(reader, valid)).isEqualTo(viaMapper(valid));
+    assertThat(viaWire(reader, invalid)).isNull();
+    assertThat(viaWire(reader, valid)).isEqualTo(viaMapper(valid));
+  }
+
+  @Test
   void keepsTheLastValueOfARepeatedAttributeKey() throws Exception {
     LogRecord record = LogRecord.newBuilder()
         .addAttributes(kv("k", "first"))
@@ -170,9 +182,13 @@ class LogWireReaderTest {
 
   /** The wire reader's records as LogRows; null when it declines the value. */
   static List<LogRow> viaWire(byte[] value) {
+    return viaWire(new LogWireReader(), value);
+  }
+
+  private static List<LogRow> viaWire(LogWireReader reader, byte[] value) {
     List<LogRow> rows = new ArrayList<>();
     LogWireReader.ScopeValues[] shared = new LogWireReader.ScopeValues[1];
-    boolean read = new LogWireReader().read(value, FALLBACK, new LogWireReader.Sink() {
+    boolean read = reader.read(value, FALLBACK, new LogWireReader.Sink() {
       @Override
       public void scope(LogWireReader.ScopeValues s) {
         shared[0] = s;

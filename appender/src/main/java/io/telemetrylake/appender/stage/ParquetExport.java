@@ -98,8 +98,9 @@ public final class ParquetExport {
 
   /**
    * Staged JSON text as {@code sqlType}, parsed once: {@code CAST(CAST(x AS JSON) AS type)}
-   * parsed each value twice (the cast to JSON validates it), ~0.1 µs per five-entry map more
-   * (docs/BENCHMARKS.md). The text is the appender's own, so its types always match.
+   * parsed each value twice (the cast to JSON validates it), and the COPY cost 0.7-1.5 µs/row
+   * more in {@code run.sh copy} (docs/BENCHMARKS.md). {@code json_transform} gives NULL where a
+   * value's type does not fit; the text is the appender's own, so its types always do.
    */
   public static String jsonAs(String column, String sqlType) {
     return "json_transform(" + column + ", '\"" + sqlType + "\"')";
